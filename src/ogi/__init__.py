@@ -1,0 +1,1 @@
+"""ogi: Open Government Information annual reports, crawled, parsed, validated and loaded."""
