@@ -11,6 +11,11 @@ import typer
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
 
+@app.callback()
+def _root() -> None:
+    """ogi: crawl, parse, validate and load OGI annual reports."""
+
+
 @app.command()
 def parse(
     files: Annotated[list[Path], typer.Argument(help="Report documents (or folders, with --jsonl).")],

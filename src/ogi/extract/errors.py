@@ -1,0 +1,9 @@
+"""Errors that stop a document from being read at all."""
+
+
+class UnreadableDocument(Exception):
+    """The file cannot be read (missing, corrupt, unsupported); the message names it."""
+
+
+class MissingTool(UnreadableDocument):
+    """A converter this document needs (LibreOffice for .doc/.wps) is not installed."""

@@ -1,0 +1,209 @@
+"""HTML report pages: decode, find the article, expand tables into grids.
+
+Agency sites are UTF-8 or GB2312/GBK, often without a charset declaration. GB2312
+and GBK are decoded as GB18030 (their superset): a page labelled GB2312 routinely
+contains GBK-only characters, and lxml given raw bytes silently truncates at the
+first one, so the page is always decoded here and lxml gets text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from charset_normalizer import from_bytes
+from lxml import etree, html
+
+from ogi.extract.errors import UnreadableDocument
+from ogi.extract.model import Cell, Document, Grid
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "gb_2312-80", "euc-cn"}
+_BLOCK = {
+    "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
+    "article", "ul", "ol", "dd", "dt", "blockquote", "pre", "hr", "center",
+}  # fmt: skip
+_DROP = ("script", "style", "noscript", "iframe", "object", "template", "select", "button", "svg")
+_REPORT_TITLE = re.compile(r"政府信息公开.{0,4}年度?报告|信息公开年报")
+_PUBLISHED = re.compile(
+    r"(?:发布|公开|成文|印发)(?:日期|时间)\s*[:：]?\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})"
+)
+
+
+def decode(data: bytes) -> str:
+    """Decode a page the way a browser would, but never lossy for GBK pages."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    declared = _META_CHARSET.search(data[:4096])
+    encoding = declared.group(1).decode("ascii").lower() if declared else None
+    if encoding in _GB_FAMILY:
+        return data.decode("gb18030", errors="replace")
+    if encoding in {"utf-8", "utf8"}:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # a mislabelled page: fall through to detection
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        if best is None:
+            return data.decode("gb18030", errors="replace")
+        name = best.encoding.lower()
+        return data.decode("gb18030" if name in _GB_FAMILY else name, errors="replace")
+
+
+def _cell_text(el: etree._Element) -> str:
+    """Cell text with a line break wherever the author broke the label."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element, top: bool) -> None:
+        if not top and node.tag in ("br", "p", "div") and parts:
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child, False)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el, True)
+    return "".join(parts).replace("\xa0", " ").strip()
+
+
+def _span(el: etree._Element, attr: str) -> int:
+    try:
+        return max(1, min(int(str(el.get(attr, "1")).strip() or 1), 200))
+    except ValueError:
+        return 1
+
+
+def table_grid(table: etree._Element, index: int) -> Grid:
+    """Expand rowspan/colspan into a full grid, the same Cell object on every covered
+    position."""
+    rows: list[list[Cell | None]] = []
+    pending: dict[tuple[int, int], Cell] = {}
+    trs = [tr for tr in table.iter("tr") if _owning_table(tr) is table]
+    for r, tr in enumerate(trs):
+        row: list[Cell | None] = []
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+                continue
+            while (r, c) in pending:
+                row.append(pending.pop((r, c)))
+                c += 1
+            cell = Cell(_cell_text(td), None, index, r, c)
+            rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+            for dc in range(colspan):
+                row.append(cell)
+                for dr in range(1, rowspan):
+                    pending[(r + dr, c + dc)] = cell
+            c += colspan
+        while (r, c) in pending:
+            row.append(pending.pop((r, c)))
+            c += 1
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    for row in rows:
+        row.extend([None] * (width - len(row)))
+    return Grid(index, rows)
+
+
+def _owning_table(el: etree._Element) -> etree._Element | None:
+    for anc in el.iterancestors("table"):
+        return anc
+    return None
+
+
+def _lines(root: etree._Element) -> list[str]:
+    """Block-structured text: a new line at every block element, tables row by row."""
+    out: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = "".join(buf).replace("\xa0", " ").strip()
+        if text:
+            out.append(re.sub(r"[ \t]+", " ", text))
+        buf.clear()
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        block = tag in _BLOCK
+        if block:
+            flush()
+        if tag in ("td", "th"):
+            buf.append(" ")
+        if el.text and tag:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
+    return out
+
+
+def _article_root(body: etree._Element) -> etree._Element:
+    """The deepest element that still holds the whole report (section headings and
+    tables): everything outside it is site chrome."""
+    best = body
+    for el in body.iter("div", "td", "article", "section", "main"):
+        text = el.text_content()
+        if "总体情况" in text and ("其他需要报告" in text or "存在的主要问题" in text):
+            if len(text) < len(best.text_content()) or best is body:
+                best = el
+    return best
+
+
+def extract_html(data: bytes, name: str) -> Document:
+    text = decode(data)
+    if not text.strip():
+        raise UnreadableDocument(f"{name}: empty HTML document")
+    try:
+        tree = html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise UnreadableDocument(f"{name}: not parseable as HTML ({exc})") from exc
+    titles: list[str] = []
+    published: list[str] = []
+    for meta in tree.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or "").lower()
+        content = (meta.get("content") or "").strip()
+        if key in ("articletitle", "title", "og:title", "dc.title") and content:
+            titles.append(content)
+        if key in ("pubdate", "publishdate", "firstpublishedtime", "dc.date", "article:published_time"):
+            published.append(content)
+    for el in tree.iter("h1", "h2", "h3"):
+        t = el.text_content().strip()
+        if _REPORT_TITLE.search(t.replace(" ", "")):
+            titles.append(t)
+    page_title = tree.find(".//title")
+    if page_title is not None and page_title.text:
+        titles.extend(re.split(r"\s*[_|｜—–-]{1,2}\s*", page_title.text.strip())[:1])
+    for el in tree.iter(*_DROP):
+        el.drop_tree()
+    body = tree.find("body")
+    if body is None:
+        body = tree
+    root = _article_root(body)
+    lines = _lines(root)
+    if root is not body:
+        for line in _lines(body):
+            m = _PUBLISHED.search(line)
+            if m:
+                published.append(m.group(1))
+    for line in lines[:50]:
+        m = _PUBLISHED.search(line)
+        if m:
+            published.append(m.group(1))
+    leaf_tables = [t for t in root.iter("table") if not any(True for _ in t.iterdescendants("table"))]
+    grids = [table_grid(t, i) for i, t in enumerate(leaf_tables)]
+    return Document("html", lines, grids, titles, published)

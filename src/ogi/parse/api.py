@@ -1,0 +1,53 @@
+"""The parser's public entry points (see docs/interfaces.md)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from ogi.extract import extract
+from ogi.extract.errors import UnreadableDocument
+from ogi.parse import template
+
+
+def _code_hash() -> str:
+    """Digest of the extraction, parsing and validation code: part of the version."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for folder in ("extract", "parse", "validate"):
+        for path in sorted((root / folder).rglob("*.py")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:8]
+
+
+PARSER_VERSION = f"1.0+{_code_hash()}.{template.data_hash()[:8]}"
+
+__all__ = ["PARSER_VERSION", "UnreadableDocument", "parse_bytes", "parse_path"]
+
+
+def parse_bytes(data: bytes, name: str, *, source_url: str | None = None) -> dict[str, Any]:
+    """Parse one document held in memory. ``name`` only hints at the type."""
+    from ogi.parse.report import interpret
+
+    if not data:
+        raise UnreadableDocument(f"{name}: empty file")
+    doc = extract(data, name)
+    result = interpret(doc, file=name, data=data, parser_version=PARSER_VERSION)
+    if source_url:
+        result["source_url"] = source_url
+    return result
+
+
+def parse_path(path: Path | str) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise UnreadableDocument(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise UnreadableDocument(f"{path}: is a directory") from exc
+    except OSError as exc:
+        raise UnreadableDocument(f"{path}: cannot be read ({exc.strerror})") from exc
+    return parse_bytes(data, str(path))

@@ -1,0 +1,322 @@
+"""Interpretation: grids → template cells, by label matching, never by position alone.
+
+Each printed row is split into its label cells and its value cells. Rows are
+assigned to a template table by keywords, then matched to template rows by an
+ordered alignment (the template's row order is fixed, so "3.其他" after the
+（六） sub-rows can only be other_misc). Values are assigned to columns in the
+template's order when the row prints exactly as many value cells as the
+template has columns; otherwise the header's column labels decide; otherwise
+the row is unsure and its cells stay null.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from ogi.extract.model import Cell, Grid
+from ogi.parse import template as T
+from ogi.parse.normalize import label_key
+from ogi.parse.values import Reading, looks_like_value, read_value
+
+MATCH_THRESHOLD = 75.0  # label similarity (0–100) below which a row is not that template row
+HEADER_THRESHOLD = 80.0
+MAX_LABEL_KEY = 60  # longer "labels" are narrative that happened to land in a table
+
+
+@dataclass
+class RowView:
+    grid: Grid
+    r: int
+    labels: list[str]
+    values: list[Cell]
+    table: str | None = None
+
+    @property
+    def keys(self) -> list[str]:
+        return [k for k in (label_key(t) for t in self.labels) if k]
+
+
+@dataclass
+class Found:
+    """A template cell as printed."""
+
+    code: str
+    cell: Cell | None
+    reading: Reading
+
+
+@dataclass
+class TableResult:
+    found: dict[str, Found] = field(default_factory=dict)
+    unsure: list[tuple[str, str]] = field(default_factory=list)  # (code or row, detail)
+    merged: list[str] = field(default_factory=list)  # details of merged rows/columns
+
+
+@cache
+def _keywords() -> dict[str, tuple[str, ...]]:
+    with (T.DATA / "table_keywords.csv").open(encoding="utf-8") as fh:
+        out: dict[str, list[str]] = {}
+        for r in csv.DictReader(fh):
+            out.setdefault(r["table"], []).append(r["keyword"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def _signals() -> dict[str, tuple[str, ...]]:
+    with (T.DATA / "template_signals.csv").open(encoding="utf-8") as fh:
+        out: dict[str, list[str]] = {}
+        for r in csv.DictReader(fh):
+            out.setdefault(r["template"], []).append(r["keyword"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def split_row(cells: list[Cell]) -> tuple[list[str], list[Cell]]:
+    """Label cells are everything up to the last cell that is text, not a value."""
+    last_label = -1
+    for i, cell in enumerate(cells):
+        if cell.text.strip() and not looks_like_value(cell.text):
+            last_label = i
+    labels = [c.text for c in cells[: last_label + 1] if c.text.strip()]
+    return labels, cells[last_label + 1 :]
+
+
+def row_views(grids: list[Grid]) -> list[RowView]:
+    """Every printed row, tagged with the template table it belongs to (rows without
+    a keyword continue the table above: tables split across pages lose their header)."""
+    keywords = _keywords()
+    views: list[RowView] = []
+    current: str | None = None
+    for grid in grids:
+        for r in range(len(grid.rows)):
+            labels, values = split_row(grid.distinct_row(r))
+            view = RowView(grid, r, labels, values)
+            hits: Counter[str] = Counter()
+            for key in view.keys:
+                if len(key) > MAX_LABEL_KEY:
+                    continue
+                for table, words in keywords.items():
+                    hits[table] += sum(word in key for word in words)
+            if hits and max(hits.values()) > 0:
+                best = max(hits.values())
+                leaders = [t for t, n in hits.items() if n == best]
+                current = current if current in leaders else leaders[0]
+            view.table = current
+            views.append(view)
+    return views
+
+
+def detect_template(grids: list[Grid], year: int | None) -> str | None:
+    """2019 trial or 2021 format, from the labels only those formats print."""
+    keys = {
+        label_key(cell.text) for grid in grids for r in range(len(grid.rows)) for cell in grid.distinct_row(r)
+    }
+    votes = {v: sum(any(word in key for key in keys) for word in words) for v, words in _signals().items()}
+    if votes.get("2019", 0) > votes.get("2021", 0):
+        return "2019"
+    if votes.get("2021", 0) > votes.get("2019", 0):
+        return "2021"
+    if year is not None:
+        return "2019" if year <= 2020 else "2021"
+    return "2021"
+
+
+def _similarity(view: RowView, spec: T.RowSpec) -> float:
+    keys = view.keys
+    if not keys:
+        return 0.0
+    candidates = {keys[-1], "".join(keys[-2:]), "".join(keys)}
+    best = 0.0
+    for alias in spec.aliases:
+        for cand in candidates:
+            best = max(best, fuzz.ratio(cand, alias))
+            if len(alias) >= 4 and len(cand) > len(alias):
+                best = max(best, 0.9 * fuzz.partial_ratio(cand, alias))
+    return best
+
+
+def align(views: list[RowView], specs: list[T.RowSpec]) -> list[tuple[RowView, T.RowSpec]]:
+    """Ordered alignment of printed rows to template rows maximizing total similarity."""
+    n, m = len(views), len(specs)
+    score = [[_similarity(v, s) for s in specs] for v in views]
+    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best = max(dp[i - 1][j], dp[i][j - 1])
+            if score[i - 1][j - 1] >= MATCH_THRESHOLD:
+                best = max(best, dp[i - 1][j - 1] + score[i - 1][j - 1])
+            dp[i][j] = best
+    pairs = []
+    i, j = n, m
+    while i > 0 and j > 0:
+        s = score[i - 1][j - 1]
+        if s >= MATCH_THRESHOLD and dp[i][j] == dp[i - 1][j - 1] + s:
+            pairs.append((views[i - 1], specs[j - 1]))
+            i, j = i - 1, j - 1
+        elif dp[i][j] == dp[i - 1][j]:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
+
+
+def _trim(values: list[Cell], expected: int) -> list[Cell]:
+    """Drop blank padding cells (an empty label continuation, a trailing tab)."""
+    values = list(values)
+    while len(values) > expected and not values[-1].text.strip():
+        values.pop()
+    while len(values) > expected and not values[0].text.strip():
+        values.pop(0)
+    return values
+
+
+def _header_columns(grid: Grid, first_data_row: int, table: str, version: str) -> dict[int, str]:
+    """Grid column → template column, from the header rows above the data."""
+    specs = T.cols(version, table) + T.cols("ext", table)
+    out: dict[int, str] = {}
+    width = len(grid.rows[0]) if grid.rows else 0
+    for c in range(width):
+        texts = []
+        for r in range(first_data_row):
+            cell = grid.rows[r][c]
+            if cell is not None and cell.text.strip() and (not texts or texts[-1] != cell.text):
+                texts.append(cell.text)
+        if not texts:
+            continue
+        key = label_key(texts[-1])
+        best, best_col = 0.0, None
+        for spec in specs:
+            for alias in spec.aliases:
+                s = fuzz.ratio(key, alias)
+                if s > best:
+                    best, best_col = s, spec.col
+        if best_col and best >= HEADER_THRESHOLD:
+            out[c] = best_col
+    return out
+
+
+def _assign(
+    result: TableResult,
+    table: str,
+    row: str,
+    cols: tuple[str, ...],
+    values: list[Cell],
+    header: dict[int, str] | None,
+) -> None:
+    values = _trim(values, len(cols))
+    mapping: list[tuple[str, Cell]] | None = None
+    if len(values) == len(cols):
+        mapping = list(zip(cols, values, strict=True))
+    elif header:
+        mapped = [(header.get(cell.col), cell) for cell in values]
+        if all(col is not None for col, _ in mapped) and len({c for c, _ in mapped}) == len(mapped):
+            mapping = [(col, cell) for col, cell in mapped if col is not None]
+    if mapping is None:
+        printed = " | ".join(c.text for c in values)
+        result.unsure.append(
+            (f"{table}.{row}", f"{len(values)} value cells where {len(cols)} expected: {printed}")
+        )
+        return
+    for col, cell in mapping:
+        code = f"{table}.{row}.{col}"
+        reading = read_value(cell.text)
+        if reading.kind == "unsure":
+            result.unsure.append((code, f"unreadable cell text {cell.text!r}"))
+        result.found[code] = Found(code, cell, reading)
+
+
+def _first_data_row(grid: Grid, views: list[RowView]) -> int:
+    rows = [v.r for v in views if v.grid is grid]
+    return min(rows) if rows else len(grid.rows)
+
+
+def _headers(
+    views: list[RowView], matched: list[RowView], table: str, version: str
+) -> dict[int, dict[int, str]]:
+    """Header column maps per grid; a continuation grid without header borrows the
+    previous grid's when it has the same width."""
+    out: dict[int, dict[int, str]] = {}
+    previous: dict[int, str] = {}
+    previous_width = -1
+    for grid in dict.fromkeys(v.grid for v in views):
+        header = _header_columns(grid, _first_data_row(grid, matched), table, version)
+        width = len(grid.rows[0]) if grid.rows else 0
+        if not header and width == previous_width:
+            header = previous
+        out[grid.index] = header
+        previous, previous_width = header, width
+    return out
+
+
+def interpret_rows(views: list[RowView], table: str, version: str) -> TableResult:
+    """Rows of one template table (active or requests) → cells."""
+    result = TableResult()
+    specs = list(T.rows(version, table))
+    if table == "requests" and version == "2021":
+        ext = [s for s in T.rows("ext", table) if s.row == T.EXT_ROW]
+        at = next(i for i, s in enumerate(specs) if s.row.startswith("other_"))
+        specs[at:at] = ext
+    candidates = [v for v in views if v.table == table and v.values and v.keys]
+    pairs = align(candidates, specs)
+    headers = _headers([v for v in views if v.table == table], [v for v, _ in pairs], table, version)
+    legal_merged = table == "requests" and _legal_column_merged(pairs, headers)
+    for view, spec in pairs:
+        cols = spec.cols
+        if legal_merged:
+            cols = ("natural_person", T.EXT_COL, "total")
+        if spec.row == T.EXT_ROW and version == "2021":
+            if not any(read_value(c.text).kind == "number" for c in view.values):
+                continue
+            result.merged.append(
+                "（六）其他处理 printed as one row: " + " | ".join(c.text for c in _trim(view.values, 7))
+            )
+        _assign(result, table, spec.row, cols, view.values, headers.get(view.grid.index))
+    if legal_merged:
+        result.merged.append("法人或其他组织 printed as one column instead of five")
+    return result
+
+
+def _legal_column_merged(pairs: list[tuple[RowView, T.RowSpec]], headers: dict[int, dict[int, str]]) -> bool:
+    """法人或其他组织 printed as one column: rows carry three values and the header has
+    no sub-column labels."""
+    if not pairs:
+        return False
+    three = sum(len(_trim(v.values, 7)) == 3 for v, _ in pairs)
+    has_sub_columns = any("commercial" in h.values() or "research" in h.values() for h in headers.values())
+    return three > len(pairs) / 2 and not has_sub_columns
+
+
+def interpret_review(views: list[RowView], version: str) -> TableResult:
+    """The review table: one row of 15 values (the template) or three rows of five."""
+    result = TableResult()
+    specs = list(T.rows(version, "review"))
+    rows = [v for v in views if v.table == "review" and v.values]
+    vertical = align(
+        [
+            v
+            for v in rows
+            if v.keys
+            and len(_trim(v.values, 5)) == 5
+            and any(read_value(c.text).kind == "number" for c in v.values)
+        ],
+        specs,
+    )
+    if len(vertical) >= 2:
+        for view, spec in vertical:
+            _assign(result, "review", spec.row, spec.cols, view.values, None)
+        return result
+    horizontal = [v for v in rows if len(_trim(v.values, 15)) >= 10]
+    if not horizontal:
+        return result
+    view = max(horizontal, key=lambda v: sum(read_value(c.text).kind == "number" for c in v.values))
+    values = _trim(view.values, 15)
+    if len(values) != 15:
+        result.unsure.append(("review", f"{len(values)} value cells where 15 expected"))
+        return result
+    for k, spec in enumerate(specs):
+        _assign(result, "review", spec.row, spec.cols, values[5 * k : 5 * k + 5], None)
+    return result
