@@ -155,12 +155,12 @@ def _lines(root: etree._Element) -> list[str]:
 def _article_root(body: etree._Element) -> etree._Element:
     """The deepest element that still holds the whole report (section headings and
     tables): everything outside it is site chrome."""
-    best = body
+    best, best_len = body, None
     for el in body.iter("div", "td", "article", "section", "main"):
         text = el.text_content()
-        if "总体情况" in text and ("其他需要报告" in text or "存在的主要问题" in text):
-            if len(text) < len(best.text_content()) or best is body:
-                best = el
+        holds_report = "总体情况" in text and ("其他需要报告" in text or "存在的主要问题" in text)
+        if holds_report and (best_len is None or len(text) < best_len):
+            best, best_len = el, len(text)
     return best
 
 

@@ -9,6 +9,7 @@ template tables, so pdfplumber only ever sees those.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 
 import pdfplumber
@@ -35,9 +36,7 @@ def _is_table_page(text: str) -> bool:
 def _grid_from_rows(rows: list[list[str | None]], index: int, page: int) -> Grid:
     grid_rows: list[list[Cell | None]] = []
     for r, row in enumerate(rows):
-        grid_rows.append(
-            [None if text is None else Cell(text, page, index, r, c) for c, text in enumerate(row)]
-        )
+        grid_rows.append([None if text is None else Cell(text, page, index, r, c) for c, text in enumerate(row)])
     return Grid(index, grid_rows, page)
 
 
@@ -54,7 +53,7 @@ def _word_rows(page: pdfplumber.page.Page) -> list[list[str | None]]:
     for line in lines:
         line.sort(key=lambda w: w["x0"])
         cells: list[str] = [line[0]["text"]]
-        for prev, word in zip(line, line[1:], strict=False):
+        for prev, word in itertools.pairwise(line):
             height = max(word["bottom"] - word["top"], 1)
             if word["x0"] - prev["x1"] > height * 0.9:
                 cells.append(word["text"])

@@ -16,9 +16,7 @@ DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".pdf", ".doc", ".docx", ".wps",
 def _expand(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
-            )
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
         else:
             yield path
 

@@ -80,7 +80,7 @@ def read_meta(lines: list[str], title_hints: list[str], published_hints: list[st
     if from_lines:
         # Printed titles beat metadata in PDFs/DOCX (metadata is often a template's);
         # HTML metadata titles are the CMS's article titles and come first there.
-        candidates = candidates + [from_lines] if kind == "html" else [from_lines, *candidates]
+        candidates = [*candidates, from_lines] if kind == "html" else [from_lines, *candidates]
     title = agency = None
     year = None
     for cand in candidates:

@@ -43,9 +43,7 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
     }
     issues: list[Issue] = []
     if not doc.has_text:
-        issues.append(
-            Issue("no_text_layer", f"{doc.kind} without extractable text (scanned): nothing was read")
-        )
+        issues.append(Issue("no_text_layer", f"{doc.kind} without extractable text (scanned): nothing was read"))
         result["issues"] = [i.to_json() for i in issues]
         return result
     views = row_views(doc.grids)

@@ -112,9 +112,7 @@ def row_views(grids: list[Grid]) -> list[RowView]:
 
 def detect_template(grids: list[Grid], year: int | None) -> str | None:
     """2019 trial or 2021 format, from the labels only those formats print."""
-    keys = {
-        label_key(cell.text) for grid in grids for r in range(len(grid.rows)) for cell in grid.distinct_row(r)
-    }
+    keys = {label_key(cell.text) for grid in grids for r in range(len(grid.rows)) for cell in grid.distinct_row(r)}
     votes = {v: sum(any(word in key for key in keys) for word in words) for v, words in _signals().items()}
     if votes.get("2019", 0) > votes.get("2021", 0):
         return "2019"
@@ -217,9 +215,7 @@ def _assign(
             mapping = [(col, cell) for col, cell in mapped if col is not None]
     if mapping is None:
         printed = " | ".join(c.text for c in values)
-        result.unsure.append(
-            (f"{table}.{row}", f"{len(values)} value cells where {len(cols)} expected: {printed}")
-        )
+        result.unsure.append((f"{table}.{row}", f"{len(values)} value cells where {len(cols)} expected: {printed}"))
         return
     for col, cell in mapping:
         code = f"{table}.{row}.{col}"
@@ -234,9 +230,7 @@ def _first_data_row(grid: Grid, views: list[RowView]) -> int:
     return min(rows) if rows else len(grid.rows)
 
 
-def _headers(
-    views: list[RowView], matched: list[RowView], table: str, version: str
-) -> dict[int, dict[int, str]]:
+def _headers(views: list[RowView], matched: list[RowView], table: str, version: str) -> dict[int, dict[int, str]]:
     """Header column maps per grid; a continuation grid without header borrows the
     previous grid's when it has the same width."""
     out: dict[int, dict[int, str]] = {}
@@ -299,9 +293,7 @@ def interpret_review(views: list[RowView], version: str) -> TableResult:
         [
             v
             for v in rows
-            if v.keys
-            and len(_trim(v.values, 5)) == 5
-            and any(read_value(c.text).kind == "number" for c in v.values)
+            if v.keys and len(_trim(v.values, 5)) == 5 and any(read_value(c.text).kind == "number" for c in v.values)
         ],
         specs,
     )

@@ -96,9 +96,7 @@ def labels(version: str) -> dict[str, tuple[str, str, str]]:
     out = {}
     for version_ in (version, "ext"):
         for t in TABLES:
-            col_labels = {c.col: c.label for c in cols(version_, t)} | {
-                c.col: c.label for c in cols(version, t)
-            }
+            col_labels = {c.col: c.label for c in cols(version_, t)} | {c.col: c.label for c in cols(version, t)}
             for r in rows(version_, t):
                 for c in r.cols:
                     out.setdefault(f"{t}.{r.row}.{c}", (t, r.label, col_labels.get(c, c)))
