@@ -28,5 +28,115 @@ def parse(
     raise typer.Exit(run_parse(files, json_out=json_out, jsonl=jsonl))
 
 
+# --- orchestration (Prefect is imported inside the commands only) ---------------------------
+
+_WAREHOUSE_OPT = typer.Option("--warehouse", help="Warehouse folder (Prefect's history lives in WAREHOUSE/prefect).")
+_PORT_OPT = typer.Option("--port", help="Port of the local Prefect server (127.0.0.1).")
+
+
+@app.command()
+def demo(
+    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
+    port: Annotated[int, _PORT_OPT] = 4200,
+    delay: Annotated[float, typer.Option(help="Crawler per-host delay for the (local) sample web.")] = 0.05,
+) -> None:
+    """Start the sample web and a local Prefect server, run the nightly flow over it, and
+    leave warehouse/ogi.duckdb ready. Safe to re-run (the second run is fast)."""
+    from ogi.orchestrate.demo import run_demo
+
+    run_demo(warehouse, port=port, delay=delay)
+
+
+@app.command()
+def ui(
+    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
+    port: Annotated[int, _PORT_OPT] = 4200,
+    stop: Annotated[bool, typer.Option("--stop", help="Stop the local server ogi started.")] = False,
+) -> None:
+    """Start the local Prefect server (127.0.0.1 only) if none is running; print the UI address."""
+    from ogi.orchestrate.server import LocalServer, ensure_server, stop_server
+    from ogi.orchestrate.settings import ServerAddress, prefect_home
+
+    address = ServerAddress(port=port)
+    if stop:
+        stopped = stop_server(LocalServer(address=address, home=prefect_home(warehouse)))
+        typer.echo("stopped" if stopped else f"no server started by ogi on port {port}")
+        return
+    server = ensure_server(warehouse, address)
+    how = "started" if server.started else "already running"
+    typer.echo(f"Prefect server {how}; UI: {address.ui_url}  (API {address.api_url}; log {server.log_path})")
+
+
+@app.command()
+def serve(
+    registry: Annotated[Path | None, typer.Option(help="Registry CSV (default: ARCHIVE/registry.csv).")] = None,
+    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
+    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
+    cron: Annotated[str, typer.Option(help="Nightly schedule (cron).")] = "30 2 * * *",
+    timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = "Asia/Shanghai",
+    port: Annotated[int, _PORT_OPT] = 4200,
+) -> None:
+    """Serve the nightly/backfill/reparse deployments (nightly on a cron schedule) until
+    stopped. Uses $PREFECT_API_URL if set, else the local server. See docs/operations.md."""
+    from ogi.orchestrate.runner import connect
+
+    conn = connect(warehouse, port=port)
+    typer.echo(f"Serving ogi deployments on {conn.api_url}; UI: {conn.ui_url}/deployments")
+    from ogi.orchestrate.deployments import serve_deployments
+
+    serve_deployments(registry=registry, archive=archive, warehouse=warehouse, cron=cron, timezone=timezone)
+
+
+def _run_and_report(flow_name: str, warehouse: Path, port: int, **params: object) -> None:
+    from ogi.orchestrate.runner import connect, run_flow
+
+    conn = connect(warehouse, port=port)
+    state, run_id = run_flow(flow_name, warehouse=str(warehouse), **params)
+    typer.echo(f"{flow_name}: {state.name}; {conn.flow_run_url(run_id)}")
+    raise typer.Exit(0 if state.is_completed() else 1)
+
+
+@app.command()
+def nightly(
+    registry: Annotated[Path | None, typer.Option(help="Registry CSV (default: ARCHIVE/registry.csv).")] = None,
+    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
+    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
+    port: Annotated[int, _PORT_OPT] = 4200,
+) -> None:
+    """Run the nightly flow once now (crawl, parse, load), recorded on the Prefect server."""
+    _run_and_report("nightly", warehouse, port, registry=str(registry) if registry else None, archive=str(archive))
+
+
+@app.command()
+def backfill(
+    agency: Annotated[list[str], typer.Option("--agency", help="Agency id (repeatable).")],
+    year: Annotated[list[int] | None, typer.Option("--year", help="Report year (repeatable).")] = None,
+    registry: Annotated[Path | None, typer.Option(help="Registry CSV (default: ARCHIVE/registry.csv).")] = None,
+    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
+    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
+    port: Annotated[int, _PORT_OPT] = 4200,
+) -> None:
+    """Crawl chosen agencies (and years) and load what is new, as a Prefect flow run."""
+    _run_and_report(
+        "backfill",
+        warehouse,
+        port,
+        agencies=agency,
+        years=year or None,
+        registry=str(registry) if registry else None,
+        archive=str(archive),
+    )
+
+
+@app.command()
+def reparse(
+    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
+    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
+    port: Annotated[int, _PORT_OPT] = 4200,
+) -> None:
+    """Re-parse the archive (no network) after a parser upgrade, as a Prefect flow run."""
+    _run_and_report("reparse", warehouse, port, archive=str(archive))
+
+
 def main() -> None:
     app()

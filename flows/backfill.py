@@ -1,0 +1,10 @@
+"""Entry point of the ``backfill`` flow for ``prefect deploy flows/backfill.py:backfill`` and
+``python flows/backfill.py``. The flow itself lives in :mod:`ogi.orchestrate.flows` so that the
+installed ``ogi`` command (which does not ship this folder) can run it too."""
+
+from ogi.orchestrate.flows import backfill
+
+__all__ = ["backfill"]
+
+if __name__ == "__main__":
+    backfill()

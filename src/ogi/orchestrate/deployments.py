@@ -1,0 +1,71 @@
+"""Deployments of the flows, and ``ogi serve``.
+
+``serve`` registers the deployments with the Prefect server and runs their scheduled
+(and UI-triggered) runs in this process. When the process stops, Prefect marks the
+deployments paused-like (no runner polls them), so ``ogi serve`` must run as a
+long-lived service; docs/operations.md has a systemd unit, and the work pool + worker
+setup for running flows on other machines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import serve
+from prefect.schedules import Cron
+
+from ogi.orchestrate.flows import backfill, nightly, reparse
+from ogi.orchestrate.settings import DEFAULT_CRON, DEFAULT_TIMEZONE
+
+
+def build_deployments(
+    *,
+    registry: Path | None,
+    archive: Path,
+    warehouse: Path,
+    cron: str = DEFAULT_CRON,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> list[Any]:
+    """``nightly`` on a cron schedule (in ``timezone``); ``backfill`` and ``reparse``
+    unscheduled, run on demand from the UI or ``prefect deployment run``."""
+    common = {"archive": str(Path(archive).resolve()), "warehouse": str(Path(warehouse).resolve())}
+    reg = {"registry": str(Path(registry).resolve())} if registry else {}
+    return [
+        nightly.to_deployment(
+            name="ogi-nightly",
+            schedule=Cron(cron, timezone=timezone),
+            parameters={**common, **reg},
+            description="Crawl the registry, parse what changed, rebuild the warehouse.",
+            tags=["ogi"],
+        ),
+        backfill.to_deployment(
+            name="ogi-backfill",
+            parameters={**common, **reg},
+            description="Crawl chosen agencies (and years) and load what is new.",
+            tags=["ogi"],
+        ),
+        reparse.to_deployment(
+            name="ogi-reparse",
+            parameters=common,
+            description="Re-parse the whole archive (no network), e.g. after a parser upgrade.",
+            tags=["ogi"],
+        ),
+    ]
+
+
+def serve_deployments(
+    *,
+    registry: Path | None,
+    archive: Path,
+    warehouse: Path,
+    cron: str = DEFAULT_CRON,
+    timezone: str = DEFAULT_TIMEZONE,
+    limit: int | None = 1,
+) -> None:
+    """Serve the deployments until interrupted (``limit`` concurrent runs, default 1:
+    two loads must not rebuild one warehouse at the same time)."""
+    deployments = build_deployments(
+        registry=registry, archive=archive, warehouse=warehouse, cron=cron, timezone=timezone
+    )
+    serve(*deployments, limit=limit)

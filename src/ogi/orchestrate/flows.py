@@ -1,0 +1,340 @@
+"""The Prefect flows: ``nightly``, ``backfill`` and ``reparse``.
+
+Flows are thin: every step is one call into ``ogi.crawl`` / ``ogi.load``; what Prefect
+adds is scheduling, retries of infrastructure failures, a per-host limit shared by all
+runs, visibility (task runs, logs, artifacts) and parallel parsing.
+
+Design choices, and why:
+
+* **Batches, not documents, per task.** A Prefect task costs milliseconds of API
+  traffic; a document parses in tens of milliseconds. Documents are mapped in batches
+  (``batch_size``, by default enough for about four batches per core, clamped to
+  25–250) so orchestration stays a few percent of the work.
+* **All cores.** Parse tasks run on a thread task runner and hand their batch to one
+  shared process pool (``ogi.orchestrate.infra``), one process per core.
+* **Never parse twice.** ``ogi.load.plan`` returns only documents that are new or whose
+  parser version changed, and ``ogi.load.parse_batch`` caches results by (sha256,
+  parser version) under ``WAREHOUSE/parse_cache/``; the cache is the library's, so a
+  run made with or without Prefect shares it. Prefect's own result cache is off: it
+  would be a second, weaker copy.
+* **Per-host limit across runs.** Within a run the crawler applies its politeness
+  (``CrawlSettings.per_host`` connections, ``delay`` between requests). Across runs, the
+  crawl task holds a Prefect global concurrency limit ``host:<host>`` (created with
+  ``OGI_HOST_RUNS`` slots, default 1) for every host it may touch, so a backfill started
+  during the nightly crawl waits instead of doubling the load on a shared host.
+* **Retries.** Only for transient infrastructure failures (``infra.is_transient``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import asdict, dataclass, field, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from ogi.orchestrate import progress
+from ogi.orchestrate.infra import cpu_count, process_pool, retry_if_transient, run_in_process
+
+DEFAULT_ARCHIVE = "warehouse/archive"
+DEFAULT_WAREHOUSE = "warehouse"
+HOST_LIMIT_PREFIX = "host:"
+#: How long a crawl may wait for another run to release its hosts.
+HOST_WAIT_SECONDS = 6 * 3600
+
+_TASK_OPTIONS: dict[str, Any] = {
+    "cache_policy": NO_CACHE,
+    "persist_result": False,
+    "retries": 2,
+    "retry_delay_seconds": [5, 30],
+    "retry_condition_fn": retry_if_transient,
+}
+
+
+def _summary_dict(obj: Any) -> dict[str, Any]:
+    """A stage summary (dataclass, pydantic-like or dict) as a plain dict."""
+    if obj is None:
+        return {}
+    if isinstance(obj, dict):
+        return dict(obj)
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return asdict(obj)
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump()
+    return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
+
+
+@dataclass
+class ParseStats:
+    """What the parse tasks of one run did (small, so it travels between tasks)."""
+
+    planned: int = 0
+    parsed: int = 0
+    failed: int = 0
+    failures: list[str] = field(default_factory=list)  # "sha256 file: problem", first 50
+
+    def add(self, other: ParseStats) -> None:
+        self.planned += other.planned
+        self.parsed += other.parsed
+        self.failed += other.failed
+        self.failures.extend(other.failures[: max(0, 50 - len(self.failures))])
+
+
+def batch_size_for(n_documents: int, workers: int, requested: int | None = None) -> int:
+    """About four batches per worker for load balance, 25–250 documents each."""
+    if requested:
+        return max(1, requested)
+    if n_documents == 0:
+        return 1
+    return max(25, min(250, math.ceil(n_documents / (4 * workers))))
+
+
+def _hosts_for(registry: Path, agencies: list[str] | None) -> list[str]:
+    from ogi.registry.model import load_registry
+
+    wanted = set(agencies) if agencies else None
+    hosts: set[str] = set()
+    for agency in load_registry(registry):
+        if wanted is None or agency.agency_id in wanted:
+            hosts.update(agency.allowed_hosts)
+    return sorted(hosts)
+
+
+def ensure_host_limits(hosts: list[str], slots: int | None = None) -> list[str]:
+    """Create the ``host:<host>`` global concurrency limits that do not exist yet.
+
+    Existing limits are left as they are, so an operator may raise one with
+    ``prefect gcl update host:example.gov.cn --limit 2``. Returns the limit names.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectNotFound
+
+    slots = slots or int(os.environ.get("OGI_HOST_RUNS", "1"))
+    names = [f"{HOST_LIMIT_PREFIX}{h}" for h in hosts]
+    with get_client(sync_client=True) as client:
+        for name in names:
+            try:
+                client.read_global_concurrency_limit_by_name(name)
+            except ObjectNotFound:
+                try:
+                    client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=slots))
+                except Exception:  # created meanwhile by a concurrent run
+                    client.read_global_concurrency_limit_by_name(name)
+    return names
+
+
+@task(name="crawl", **{**_TASK_OPTIONS, "retries": 1})
+def crawl_task(
+    registry: str,
+    archive: str,
+    agencies: list[str] | None = None,
+    since: int | None = None,
+    delay: float | None = None,
+) -> dict[str, Any]:
+    """Crawl the registry's agencies into the archive while holding their hosts."""
+    from ogi.crawl.runner import crawl
+    from ogi.crawl.settings import CrawlSettings
+
+    logger = get_run_logger()
+    progress.stage("crawl", "waiting for host limits")
+    names = ensure_host_limits(_hosts_for(Path(registry), agencies))
+    settings = CrawlSettings(delay=delay) if delay is not None else None
+    with concurrency(names, occupy=1, timeout_seconds=HOST_WAIT_SECONDS, strict=True):
+        progress.stage("crawl", f"{len(names)} hosts")
+        summary = crawl(Path(registry), Path(archive), agencies=agencies, since=since, settings=settings)
+    result = _summary_dict(summary)
+    logger.info("crawl: %s", result)
+    return result
+
+
+@task(name="plan", **_TASK_OPTIONS)
+def plan_task(archive: str, warehouse: str) -> list[Any]:
+    """Documents that are new or whose parser version changed."""
+    from ogi.load import plan
+
+    progress.stage("plan")
+    return list(plan(Path(archive), Path(warehouse)))
+
+
+def _parse_in_worker(refs: list[Any], archive: str, warehouse: str) -> ParseStats:
+    """Runs in a pool process: parse a batch, return only counts (results are cached)."""
+    from ogi.load import parse_batch
+
+    results = parse_batch(refs, Path(archive), Path(warehouse))
+    stats = ParseStats(planned=len(refs))
+    for result in results:
+        problem = _parse_failure(result)
+        if problem is None:
+            stats.parsed += 1
+        else:
+            stats.failed += 1
+            if len(stats.failures) < 50:
+                stats.failures.append(f"{result.get('sha256', '?')[:12]} {result.get('file', '')}: {problem}")
+    return stats
+
+
+def _parse_failure(result: dict[str, Any]) -> str | None:
+    """The reason a parse result counts as a failure (unreadable document), else None."""
+    if not result.get("unreadable"):
+        return None
+    details = [i.get("detail", "") for i in result.get("issues", []) if isinstance(i, dict)]
+    return details[0] if details else "unreadable"
+
+
+@task(name="parse-batch", **_TASK_OPTIONS)
+def parse_batch_task(refs: list[Any], archive: str, warehouse: str) -> ParseStats:
+    """Parse one batch on the shared process pool."""
+    progress.stage("parse", f"batch of {len(refs)}")
+    return run_in_process(_parse_in_worker, refs, archive, warehouse)
+
+
+@task(name="write-tables", **_TASK_OPTIONS)
+def write_tables_task(archive: str, warehouse: str) -> dict[str, Any]:
+    """Parquet tables and validation (cross-year checks included)."""
+    from ogi.load import write_tables
+
+    progress.stage("tables", "writing Parquet, validating")
+    return _summary_dict(write_tables(Path(archive), Path(warehouse)))
+
+
+@task(name="build-duckdb", **_TASK_OPTIONS)
+def build_duckdb_task(warehouse: str) -> str:
+    """Build ogi.duckdb beside the old one and rename it into place."""
+    from ogi.load import build_duckdb
+
+    progress.stage("duckdb", "building ogi.duckdb")
+    return str(build_duckdb(Path(warehouse)))
+
+
+@task(name="snapshot-issues", **_TASK_OPTIONS)
+def snapshot_issues_task(warehouse: str) -> str | None:
+    """Remember the warehouse's issues before loading, to report what is new."""
+    from ogi.orchestrate.quality import snapshot_issues
+
+    path = snapshot_issues(Path(warehouse))
+    return str(path) if path else None
+
+
+@task(name="publish-artifacts", **_TASK_OPTIONS)
+def publish_task(
+    flow_name: str,
+    warehouse: str,
+    crawl_summary: dict[str, Any],
+    stats: ParseStats,
+    load_summary: dict[str, Any],
+    snapshot: str | None,
+) -> dict[str, Any]:
+    """Publish the run-summary table and the data-quality markdown as artifacts."""
+    from ogi.orchestrate.quality import publish_run_artifacts
+
+    progress.stage("report", "publishing artifacts")
+    return publish_run_artifacts(
+        flow_name=flow_name,
+        warehouse=Path(warehouse),
+        crawl_summary=crawl_summary,
+        parse_stats=asdict(stats),
+        load_summary=load_summary,
+        snapshot=Path(snapshot) if snapshot else None,
+    )
+
+
+def process_archive(
+    flow_name: str,
+    archive: str,
+    warehouse: str,
+    crawl_summary: dict[str, Any] | None = None,
+    workers: int | None = None,
+    batch_size: int | None = None,
+) -> dict[str, Any]:
+    """parse → validate → Parquet → DuckDB → artifacts; shared by all flows."""
+    logger = get_run_logger()
+    workers = workers or cpu_count()
+    Path(warehouse).mkdir(parents=True, exist_ok=True)
+    snapshot = snapshot_issues_task(warehouse)
+    refs = plan_task(archive, warehouse)
+    size = batch_size_for(len(refs), workers, batch_size)
+    batches = [refs[i : i + size] for i in range(0, len(refs), size)]
+    logger.info("%d documents to parse in %d batches of ≤%d on %d processes", len(refs), len(batches), size, workers)
+    stats = ParseStats()
+    if batches:
+        progress.stage("parse", f"{len(refs)} documents")
+        with process_pool(workers):
+            futures = parse_batch_task.map(batches, unmapped(archive), unmapped(warehouse))
+            for batch_stats in futures.result():
+                stats.add(batch_stats)
+    load_summary = write_tables_task(archive, warehouse)
+    build_duckdb_task(warehouse)
+    return publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
+
+
+def _runner() -> ThreadPoolTaskRunner:
+    return ThreadPoolTaskRunner(max_workers=max(2, cpu_count()))
+
+
+def _registry_or_archived(registry: str | None, archive: str) -> str:
+    """The given registry, else the one the last crawl used (``ARCHIVE/registry.csv``)."""
+    if registry:
+        return registry
+    archived = Path(archive) / "registry.csv"
+    if archived.is_file():
+        return str(archived)
+    raise ValueError(f"no registry given and {archived} does not exist yet")
+
+
+@flow(name="nightly", task_runner=_runner(), persist_result=False)
+def nightly(
+    registry: str | None = None,
+    archive: str = DEFAULT_ARCHIVE,
+    warehouse: str = DEFAULT_WAREHOUSE,
+    delay: float | None = None,
+    workers: int | None = None,
+    batch_size: int | None = None,
+) -> dict[str, Any]:
+    """Crawl the registry → parse new or changed documents → validate → Parquet → DuckDB.
+
+    ``registry`` defaults to the archive's copy of the last registry used; ``delay``
+    overrides the crawler's per-host delay (keep the polite default for real sites).
+    """
+    registry = _registry_or_archived(registry, archive)
+    crawl_summary = crawl_task(registry, archive, delay=delay)
+    return process_archive("nightly", archive, warehouse, crawl_summary, workers, batch_size)
+
+
+@flow(name="backfill", task_runner=_runner(), persist_result=False)
+def backfill(
+    agencies: list[str],
+    years: list[int] | None = None,
+    registry: str | None = None,
+    archive: str = DEFAULT_ARCHIVE,
+    warehouse: str = DEFAULT_WAREHOUSE,
+    delay: float | None = None,
+    workers: int | None = None,
+    batch_size: int | None = None,
+) -> dict[str, Any]:
+    """Crawl only ``agencies`` (reports from ``min(years)`` on) and load what is new.
+
+    The crawler takes a lower year bound (``since``); the warehouse keeps every year it
+    finds, so asking for 2021 and 2023 also refreshes 2022.
+    """
+    registry = _registry_or_archived(registry, archive)
+    since = min(years) if years else None
+    crawl_summary = crawl_task(registry, archive, agencies=agencies, since=since, delay=delay)
+    return process_archive("backfill", archive, warehouse, crawl_summary, workers, batch_size)
+
+
+@flow(name="reparse", task_runner=_runner(), persist_result=False)
+def reparse(
+    archive: str = DEFAULT_ARCHIVE,
+    warehouse: str = DEFAULT_WAREHOUSE,
+    workers: int | None = None,
+    batch_size: int | None = None,
+) -> dict[str, Any]:
+    """Re-run parsing over the whole archive (no network), e.g. after a parser upgrade:
+    documents already parsed by this parser version come from the cache."""
+    return process_archive("reparse", archive, warehouse, None, workers, batch_size)
