@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -15,7 +16,7 @@ def _fmt(value: Any) -> str:
 
 
 def print_summary(result: dict[str, Any]) -> None:
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(f"[bold]{result.get('title') or result['file']}[/bold]")
     console.print(
         f"agency: {result['agency']}  year: {result['year']}  template: {result['template']}  "

@@ -1,0 +1,70 @@
+"""Quirks applied to the real seed report: identity breaks, merged rows, GBK pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ogi.extract.html import decode
+from ogi.parse.api import parse_bytes
+from ogi.parse.values import read_value
+from tests.conftest import SHARED
+
+SEED = (SHARED / "seeds" / "000_fa5e2c613ae3f656.txt").read_text(encoding="utf-8")
+
+
+def _errors(result: dict) -> dict[str, dict]:
+    return {i["check"]: i for i in result["issues"] if i["severity"] == "error"}
+
+
+def test_identity_break_is_reported_and_number_kept() -> None:
+    text = SEED.replace("(七) 总计\t24\t0\t0\t0\t0\t0\t24", "(七) 总计\t24\t0\t0\t0\t0\t0\t0")
+    assert text != SEED
+    result = parse_bytes(text.encode(), "broken.txt")
+    assert result["cells"]["requests.total.total"] == 0  # as printed, never "fixed"
+    errors = _errors(result)
+    assert {"requests_balance", "requests_total_rows", "requests_total_column"} <= set(errors)
+    assert "difference 24" in errors["requests_total_rows"]["detail"]
+    assert "requests.total.total" in errors["requests_total_column"]["codes"]
+
+
+def test_2021_report_printing_other_handling_as_one_row(tmp_path: Path) -> None:
+    lines = SEED.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("\t(六) 其他处理"))
+    end = next(i for i, line in enumerate(lines) if "3. 其他\t" in line)
+    merged = [*lines[:start], "\t(六) 其他处理\t\t2\t0\t0\t0\t0\t0\t2", *lines[end + 1 :]]
+    result = parse_bytes("\n".join(merged).encode(), "merged.txt")
+    cells = result["cells"]
+    assert [cells[f"requests.{r}.total"] for r in ("other_no_correction", "other_unpaid_fee", "other_misc")] == [
+        None
+    ] * 3
+    assert cells["requests.other_handling.natural_person"] == 2 and cells["requests.other_handling.total"] == 2
+    warnings = {i["check"]: i for i in result["issues"]}
+    assert "requests.other_handling.total" in warnings["merged_rows_or_columns"]["codes"]
+    assert "其他处理" in warnings["merged_rows_or_columns"]["detail"]
+    # the identity uses the merged row in place of the three sub-rows: 24 + 2 ≠ 24 is a real break
+    assert "requests_total_rows" in _errors(result)
+
+
+def test_unreadable_cell_is_null_and_unsure() -> None:
+    text = SEED.replace("行政许可\t618", "行政许可\t6l8")
+    result = parse_bytes(text.encode(), "garbled.txt")
+    assert result["cells"]["active.licensing.decisions"] is None
+    assert "active.licensing.decisions" in _errors(result)["unsure_cell"]["codes"]
+
+
+def test_gbk_page_without_charset_is_not_truncated() -> None:
+    page = "<html><body><p>朱镕基同志讲话</p><p>后面的内容：予以公开</p></body></html>"
+    data = page.encode("gbk")
+    assert "后面的内容" in decode(data)
+    declared = ('<html><head><meta charset="gb2312"></head><body><p>镕</p><p>尾部文字</p></body></html>').encode("gbk")
+    assert "尾部文字" in decode(declared)
+
+
+def test_printed_number_forms() -> None:
+    assert read_value("０").value == 0
+    assert read_value("1,234").value == 1234
+    assert (read_value("24件").value, read_value("24件").unit) == (24, "件")
+    assert read_value("5949.088667").value == 5949.088667
+    for blank in ("", "—", "-", "/", "无", "\xa0"):
+        assert read_value(blank).kind == "missing"
+    assert read_value("1 2").kind == "unsure"
