@@ -24,13 +24,26 @@ TABLE_WORDS = (
     "结果维持", "结果纠正", "尚未审结", "本年新收", "上年结转", "第二十条", "本年制发件数",
     "处理决定数量", "信访举报", "重复申请", "公开出版物", "结转下年度", "复议后起诉",
     "未经复议", "属于国家秘密", "本机关不掌握", "行政事业性收费", "本年新制作", "上一年项目数量",
+    "本年收费金额", "本年废止件数", "现行有效件数", "政府集中采购", "其他处理",
 )  # fmt: skip
+TABLE_PAGE_WORDS = 4  # narrative pages name a few of these words in passing, table pages many
 _SPACES = re.compile(r"\s+")
 
 
-def _is_table_page(text: str) -> bool:
+def _keyword_count(text: str) -> int:
     compact = _SPACES.sub("", text)
-    return sum(word in compact for word in TABLE_WORDS) >= 3
+    return sum(word in compact for word in TABLE_WORDS)
+
+
+def _table_pages(page_texts: list[str]) -> list[int]:
+    """Pages holding template tables; a page right after one continues it (a split
+    table's tail may carry a single label)."""
+    pages: list[int] = []
+    for i, text in enumerate(page_texts):
+        count = _keyword_count(text)
+        if count >= TABLE_PAGE_WORDS or (count and pages and pages[-1] == i - 1):
+            pages.append(i)
+    return pages
 
 
 def _grid_from_rows(rows: list[list[str | None]], index: int, page: int) -> Grid:
@@ -80,7 +93,7 @@ def extract_pdf(data: bytes, name: str) -> Document:
         pdf.close()
     lines = [line.strip() for text in page_texts for line in text.split("\n") if line.strip()]
     has_text = sum(len(_SPACES.sub("", t)) for t in page_texts) > 20
-    table_pages = [i for i, text in enumerate(page_texts) if _is_table_page(text)]
+    table_pages = _table_pages(page_texts)
     grids: list[Grid] = []
     if table_pages:
         try:
@@ -89,7 +102,7 @@ def extract_pdf(data: bytes, name: str) -> Document:
                     page = plumber.pages[i]
                     found = [t.extract() for t in page.find_tables()]
                     found = [rows for rows in found if len(rows) > 1 or len(rows[0]) > 1]
-                    if not any(_is_table_page(" ".join(c or "" for r in rows for c in r)) for rows in found):
+                    if not any(_keyword_count(" ".join(c or "" for r in rows for c in r)) >= 2 for rows in found):
                         found = [_word_rows(page)]
                     for rows in found:
                         grids.append(_grid_from_rows(rows, len(grids), i + 1))
