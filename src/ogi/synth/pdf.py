@@ -1,0 +1,100 @@
+"""PDF and DOC output through LibreOffice (``soffice --headless --convert-to``).
+
+Starting soffice costs about a second, so conversions are batched: ``convert_many``
+turns any number of DOCX/HTML files into PDF (or DOC) in one soffice call. Each call
+uses its own throw-away user profile, so parallel test sessions and other engineers'
+soffice runs never fight over the profile lock.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ogi.synth.model import SyntheticReport
+
+
+class ConversionError(RuntimeError):
+    """soffice is missing or did not produce the expected output."""
+
+
+def soffice() -> str:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        raise ConversionError("LibreOffice (soffice) is not installed")
+    return exe
+
+
+def convert_many(inputs: Sequence[Path], target: str = "pdf", *, timeout: float = 600) -> list[Path]:
+    """Convert files in one soffice run; returns output paths in input order (same folder)."""
+    if not inputs:
+        return []
+    groups: dict[Path, list[Path]] = {}
+    for path in inputs:
+        groups.setdefault(path.parent, []).append(path)
+    with tempfile.TemporaryDirectory(prefix="ogi-synth-lo-") as profile:
+        for outdir, files in groups.items():
+            cmd = [
+                soffice(),
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(outdir),
+                *map(str, files),
+            ]
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+            suffix = "." + target.split(":")[0]
+            missing = [f for f in files if not f.with_suffix(suffix).exists()]
+            if missing:
+                err = proc.stderr.decode(errors="replace")[-500:]
+                raise ConversionError(f"soffice did not convert {[m.name for m in missing]}: {err}")
+    suffix = "." + target.split(":")[0]
+    return [p.with_suffix(suffix) for p in inputs]
+
+
+def source_for(report: SyntheticReport, folder: Path, stem: str, options: dict) -> Path:
+    """Write the DOCX (default) or HTML (``via='html'``) that soffice will convert."""
+    from ogi.synth.docx import render_docx
+    from ogi.synth.html import render_html
+
+    via = options.get("via", "docx")
+    if via == "html":
+        ruled = options.get("ruled", True)
+        html = render_html(report, style=options.get("style", "plain"))
+        if not ruled:
+            html = html.replace('border="1"', 'border="0"')
+        path = folder / f"{stem}.html"
+        path.write_text(html, encoding="utf-8")
+        return path
+    keys = ("ruled", "split_requests", "repeat_header", "title_lines")
+    path = folder / f"{stem}.docx"
+    path.write_bytes(render_docx(report, **{k: options[k] for k in keys if k in options}))
+    return path
+
+
+def render_batch(jobs: Sequence[tuple[SyntheticReport, str, dict]]) -> list[bytes]:
+    """Render many (report, 'pdf'|'doc', options) jobs with one soffice call per target."""
+    out: list[bytes | None] = [None] * len(jobs)
+    with tempfile.TemporaryDirectory(prefix="ogi-synth-") as tmp:
+        for target in ("pdf", "doc"):
+            idx = [i for i, job in enumerate(jobs) if job[1] == target]
+            folder = Path(tmp) / target
+            folder.mkdir()
+            sources = [source_for(jobs[i][0], folder, f"r{i:05d}", dict(jobs[i][2])) for i in idx]
+            if target == "doc":
+                sources = [p for p in sources if p.suffix == ".docx"]
+            filt = "doc:MS Word 97" if target == "doc" else "pdf"
+            for i, path in zip(idx, convert_many(sources, filt), strict=True):
+                out[i] = path.read_bytes()
+    missing = [i for i, b in enumerate(out) if b is None]
+    if missing:
+        raise ValueError(f"render_batch handles only pdf and doc jobs, not {[jobs[i][1] for i in missing]}")
+    return [b for b in out if b is not None]
