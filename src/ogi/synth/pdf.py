@@ -8,9 +8,11 @@ soffice runs never fight over the profile lock.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +32,19 @@ def soffice() -> str:
     return exe
 
 
+_PROFILE_LOCK = threading.Lock()
+_PROFILE: list[Path] = []
+
+
+def _profile() -> Path:
+    """A private LibreOffice profile for this process (creating one costs a second or two)."""
+    if not _PROFILE:
+        path = Path(tempfile.mkdtemp(prefix="ogi-synth-lo-"))
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+        _PROFILE.append(path)
+    return _PROFILE[0]
+
+
 def convert_many(inputs: Sequence[Path], target: str = "pdf", *, timeout: float = 600) -> list[Path]:
     """Convert files in one soffice run; returns output paths in input order (same folder)."""
     if not inputs:
@@ -37,7 +52,8 @@ def convert_many(inputs: Sequence[Path], target: str = "pdf", *, timeout: float 
     groups: dict[Path, list[Path]] = {}
     for path in inputs:
         groups.setdefault(path.parent, []).append(path)
-    with tempfile.TemporaryDirectory(prefix="ogi-synth-lo-") as profile:
+    with _PROFILE_LOCK:  # one soffice per profile at a time
+        profile = _profile()
         for outdir, files in groups.items():
             cmd = [
                 soffice(),
