@@ -138,5 +138,60 @@ def reparse(
     _run_and_report("reparse", warehouse, port, archive=str(archive))
 
 
+# --- warehouse (pyarrow and DuckDB are imported inside the commands only) ---------------------
+
+
+@app.command()
+def load(
+    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
+    warehouse: Annotated[Path, typer.Option(help="Warehouse folder (tables, parse cache, ogi.duckdb).")] = Path(
+        "warehouse"
+    ),
+    workers: Annotated[int | None, typer.Option(help="Processes (default: every core).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) fixing the last complete report year.")
+    ] = None,
+) -> None:
+    """Parse new or re-versioned archived documents; rebuild the Parquet tables and ogi.duckdb."""
+    import json
+    from datetime import date
+
+    from ogi.load import load as run_load
+
+    summary = run_load(archive, warehouse, workers, as_of=date.fromisoformat(as_of) if as_of else None)
+    typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run on the warehouse (read-only).")],
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
+    output: Annotated[Path | None, typer.Option(help="Write the result here instead of stdout.")] = None,
+    warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Path("warehouse"),
+) -> None:
+    """Run SQL on warehouse/ogi.duckdb and print (or write) the result."""
+    import duckdb
+
+    from ogi.load.query import run_query
+
+    try:
+        run_query(sql, warehouse, fmt, output)
+    except (duckdb.Error, ValueError, FileNotFoundError) as exc:
+        typer.echo(f"ogi query: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def sql(warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Path("warehouse")) -> None:
+    """Interactive SQL shell on warehouse/ogi.duckdb (statements end with ';', .tables, .quit)."""
+    from ogi.load.query import repl
+
+    try:
+        repl(warehouse)
+    except FileNotFoundError as exc:
+        typer.echo(f"ogi sql: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def main() -> None:
     app()

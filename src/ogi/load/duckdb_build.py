@@ -1,0 +1,141 @@
+"""The DuckDB file: views over the current Parquet snapshot, analyst views, macros, comments.
+
+The database holds no data, only views with absolute paths to the snapshot's
+Parquet files, so it opens from any working directory and is rebuilt in well under a
+second. It is built as ``ogi.duckdb.tmp-*`` and renamed over ``ogi.duckdb``: an
+analyst's open read-only connection keeps the old file (and the old snapshot, which
+write_tables keeps) and never blocks a load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+from ogi import metadata
+from ogi.load.checks_cross_year import APPLICANTS
+from ogi.load.tables import current_snapshot, exclusive
+from ogi.parse import template
+
+DATABASE = "ogi.duckdb"
+# 2021 sub-rows that together are the 2019 template's single （六）其他处理 row.
+OTHER_HANDLING_PARTS = ("other_no_correction", "other_unpaid_fee", "other_misc", "other_handling")
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _core_view(name: str, snap: Path) -> str:
+    files = _lit(str(snap.resolve() / name / "**" / "*.parquet"))
+    return f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files}, hive_partitioning = false)"
+
+
+def _table_codes(table: str) -> list[str]:
+    """Codes of one table over both templates (2021 order first), without extension codes."""
+    return list(dict.fromkeys(c for v in template.VERSIONS for c in template.codes(v) if c.startswith(table + ".")))
+
+
+def _wide_view(view: str, table: str) -> tuple[str, list[str]]:
+    """One row per report of record, one column per cell code of ``table``."""
+    codes = _table_codes(table)
+    labels = template.labels("2021") | template.labels("2019")
+    cols = []
+    comments = []
+    for code in codes:
+        _, row, col = code.split(".")
+        cols.append(f"max(c.value) FILTER (WHERE c.code = {_lit(code)}) AS {row}__{col}")
+        _, row_label, col_label = labels[code]
+        comments.append(f"COMMENT ON COLUMN {view}.{row}__{col} IS {_lit(f'{row_label} × {col_label} ({code})')}")
+    sql = (
+        f"CREATE VIEW {view} AS SELECT r.report_id, r.agency_id, r.year, r.template, "
+        + ", ".join(cols)
+        + f" FROM record_reports r LEFT JOIN cells c ON c.report_id = r.report_id AND c.table_name = {_lit(table)}"
+        " GROUP BY r.report_id, r.agency_id, r.year, r.template"
+    )
+    return sql, comments
+
+
+def _analyst_views(last_year: int) -> list[str]:
+    parts = ", ".join(_lit(p) for p in OTHER_HANDLING_PARTS)
+    applicants = ", ".join(_lit(a) for a in APPLICANTS)
+    return [
+        "CREATE VIEW record_reports AS SELECT r.report_id, r.agency_id, r.year, r.template, "
+        "a.name AS agency_name, a.level, a.region_code, province_of(a.region_code) AS province_code, "
+        "r.parse_status FROM reports r LEFT JOIN agencies a USING (agency_id) WHERE r.is_record",
+        "CREATE VIEW requests_harmonized AS SELECT r.report_id, r.agency_id, r.year, r.template, "
+        f"CASE WHEN c.row_name IN ({parts}) THEN 'other_handling' ELSE c.row_name END AS outcome, "
+        "c.col_name AS applicant, "
+        "CASE WHEN count(c.value) = 0 THEN NULL ELSE sum(c.value) END AS value, "
+        "CAST(count(*) AS INTEGER) AS parts, CAST(count(c.value) AS INTEGER) AS parts_filled "
+        "FROM record_reports r JOIN cells c ON c.report_id = r.report_id "
+        f"WHERE c.table_name = 'requests' AND c.col_name IN ({applicants}) GROUP BY ALL",
+        f"CREATE MACRO last_complete_year() AS {last_year}",
+        "CREATE VIEW coverage AS "
+        "WITH present AS (SELECT DISTINCT agency_id, year FROM reports), "
+        "rec AS (SELECT r.agency_id, r.year, r.template IS NOT NULL AS parsed, "
+        "  r.parse_status = 'ok' AND NOT EXISTS (SELECT 1 FROM issues i WHERE i.report_id = r.report_id "
+        "  AND i.severity = 'error') AS clean FROM reports r WHERE r.is_record) "
+        "SELECT a.agency_id, CAST(y.year AS SMALLINT) AS year, a.level, a.region_code, "
+        "p.agency_id IS NOT NULL AS present, coalesce(rec.parsed, false) AS parsed, "
+        "coalesce(rec.clean, false) AS clean, p.agency_id IS NULL AS missing "
+        "FROM agencies a, LATERAL (SELECT unnest(range(coalesce(a.first_year, 2019), "
+        "last_complete_year() + 1)) AS year) y "
+        "LEFT JOIN present p ON p.agency_id = a.agency_id AND p.year = y.year "
+        "LEFT JOIN rec ON rec.agency_id = a.agency_id AND rec.year = y.year WHERE a.in_registry",
+    ]
+
+
+def build_duckdb(warehouse: Path) -> Path:
+    """Build ``WAREHOUSE/ogi.duckdb`` for the current snapshot and rename it into place."""
+    warehouse = Path(warehouse).resolve()
+    with exclusive(warehouse):
+        return _build(warehouse)
+
+
+def _build(warehouse: Path) -> Path:
+    import duckdb
+
+    snap = current_snapshot(warehouse)
+    if snap is None:
+        raise FileNotFoundError(f"{warehouse}: no tables yet (run `ogi load` first)")
+    manifest = json.loads((snap / "manifest.json").read_text())
+    target = warehouse / DATABASE
+    tmp = warehouse / f".{DATABASE}.tmp-{uuid.uuid4().hex}"
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            for name, (args, body, _) in metadata.MACROS.items():
+                con.execute(f"CREATE MACRO {name}{args} AS {body}")
+            for table in metadata.CORE:
+                con.execute(_core_view(table.name, snap))
+            statements = _analyst_views(manifest["last_complete_year"])
+            extra_comments = []
+            for view, table in (
+                ("report_requests", "requests"),
+                ("report_active", "active"),
+                ("report_review", "review"),
+            ):
+                sql, comments = _wide_view(view, table)
+                statements.insert(1, sql)
+                extra_comments += comments
+            for sql in statements:
+                con.execute(sql)
+            for table in metadata.TABLES:
+                for sql in metadata.comment_sql(table.name):
+                    con.execute(sql)
+            for sql in extra_comments:
+                con.execute(sql)
+            for name, (_, _, description) in metadata.MACROS.items():
+                con.execute(f"COMMENT ON MACRO {name} IS {_lit(description)}")
+            con.execute(f"COMMENT ON MACRO last_complete_year IS {_lit('Last complete report year of the load.')}")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return target

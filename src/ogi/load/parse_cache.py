@@ -1,0 +1,204 @@
+"""Parse results cached by (sha256, parser_version), the warehouse's intermediate layer.
+
+``WAREHOUSE/parse_cache/<parser_version>/<sha[:2]>/<sha>.json`` holds the parse
+contract object of one document (plus ``parsed_at``), stored column-wise (one list
+per cell attribute, see :func:`to_compact`) because the table builder reads every
+entry on each full rebuild and parallel lists are about three times smaller and
+faster to decode than per-code objects. A document is parsed once per
+parser version however many loads, flows or processes ask for it: files are written
+to a temporary name and renamed, so concurrent writers of the same entry race
+harmlessly (same content) and a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ogi.archive.store import ArchiveStore
+
+if TYPE_CHECKING:
+    from ogi.load.plan import DocumentRef
+
+_EXT_BY_TYPE = {
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "application/pdf": ".pdf",
+    "application/msword": ".doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "text/plain": ".txt",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+}
+
+
+def parser_version() -> str:
+    """The current parser's version (imported lazily: the parser is heavy)."""
+    from ogi.parse.api import PARSER_VERSION
+
+    return PARSER_VERSION
+
+
+def cache_path(warehouse: Path, sha256: str, version: str) -> Path:
+    return Path(warehouse) / "parse_cache" / version / sha256[:2] / f"{sha256}.json"
+
+
+_PER_CODE = ("cells", "raw", "units", "positions")
+_POS = ("page", "table", "row", "col")
+
+
+def to_compact(result: dict[str, Any]) -> dict[str, Any]:
+    """Parse result → cache form: ``meta`` (everything but the per-code maps) and lists.
+
+    ``codes`` lists the cell codes first (``n_cells`` of them), then any code that
+    has only raw text, a unit or a position; ``values``, ``raw``, ``units`` and the
+    four position lists run parallel to ``codes``.
+    """
+    cells = result.get("cells") or {}
+    raw, units, positions = (result.get(k) or {} for k in _PER_CODE[1:])
+    codes = list(cells)
+    codes += [c for c in dict.fromkeys([*raw, *units, *positions]) if c not in cells]
+    pos = [positions.get(c) or {} for c in codes]
+    out = {
+        "meta": {k: v for k, v in result.items() if k not in _PER_CODE},
+        "n_cells": len(cells),
+        "codes": codes,
+        "values": [cells.get(c) for c in codes],
+        "raw": [raw.get(c) for c in codes],
+        "units": [units.get(c) for c in codes],
+    }
+    for key in _POS:
+        out[key] = [p.get(key) for p in pos]
+    return out
+
+
+def from_compact(entry: dict[str, Any]) -> dict[str, Any]:
+    """Cache form → the parse contract object."""
+    codes, n = entry["codes"], entry["n_cells"]
+    result = dict(entry["meta"])
+    result["cells"] = dict(zip(codes[:n], entry["values"][:n], strict=True))
+    result["raw"] = {c: v for c, v in zip(codes, entry["raw"], strict=True) if v is not None}
+    result["units"] = {c: v for c, v in zip(codes, entry["units"], strict=True) if v is not None}
+    result["positions"] = {
+        c: dict(zip(_POS, p, strict=True))
+        for c, *p in zip(codes, *(entry[k] for k in _POS), strict=True)
+        if any(v is not None for v in p)
+    }
+    return result
+
+
+def read_compact(warehouse: Path, sha256: str, version: str) -> dict[str, Any] | None:
+    """The cached entry of a document in cache form, or None when there is none (or it is corrupt)."""
+    path = cache_path(warehouse, sha256, version)
+    try:
+        entry = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except ValueError:
+        return None  # a corrupt entry is re-parsed, never trusted
+    return entry if isinstance(entry, dict) and "codes" in entry else None
+
+
+def read_cached(warehouse: Path, sha256: str, version: str) -> dict[str, Any] | None:
+    """The cached parse of a document, or None when there is none."""
+    entry = read_compact(warehouse, sha256, version)
+    return None if entry is None else from_compact(entry)
+
+
+def write_cached(warehouse: Path, result: dict[str, Any]) -> Path:
+    """Store one parse result atomically (temp file + rename in the same folder)."""
+    path = cache_path(warehouse, result["sha256"], result["parser_version"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(json.dumps(to_compact(result), ensure_ascii=False, separators=(",", ":")).encode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def document_name(url: str, content_type: str | None) -> str:
+    """A file name for the parser's type hint: the URL's last segment, else one from the type."""
+    name = PurePosixPath(urlsplit(url).path).name
+    if PurePosixPath(name).suffix:
+        return name
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    return (name or "document") + _EXT_BY_TYPE.get(ctype, "")
+
+
+def _failed(sha256: str, version: str, name: str, error: BaseException) -> dict[str, Any]:
+    """A parse result for a document the parser could not read at all.
+
+    Cached like any result, so a bad document costs one attempt per parser version,
+    and reported as an ``unsupported_document`` issue instead of stopping the load.
+    """
+    return {
+        "file": name,
+        "sha256": sha256,
+        "parser_version": version,
+        "agency": None,
+        "year": None,
+        "template": None,
+        "title": None,
+        "published": None,
+        "cells": {},
+        "raw": {},
+        "units": {},
+        "positions": {},
+        "sections": {},
+        "issues": [
+            {
+                "check": "unsupported_document",
+                "severity": "error",
+                "detail": f"{name}: {type(error).__name__}: {error}",
+                "codes": [],
+            }
+        ],
+        "unreadable": True,
+        "parsed_at": datetime.now(UTC).isoformat(),
+    }
+
+
+def parse_one(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
+    """Parse one archived document (or return its cached result) and cache it."""
+    cached = read_cached(warehouse, ref.sha256, version)
+    return cached if cached is not None else _parse_and_cache(ref, store, warehouse, version)
+
+
+def compact_one(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
+    """Like parse_one, in cache form (what the table builder reads)."""
+    cached = read_compact(warehouse, ref.sha256, version)
+    return cached if cached is not None else to_compact(_parse_and_cache(ref, store, warehouse, version))
+
+
+def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
+    """Run the parser on the archived bytes and cache the result (a failure is a result too)."""
+    from ogi.parse.api import parse_bytes
+
+    name = document_name(ref.url, ref.content_type)
+    if not store.has(ref.sha256):  # not cached: the object may yet be restored
+        return _failed(ref.sha256, version, name, FileNotFoundError(f"{store.path_for(ref.sha256)} missing"))
+    try:
+        result = parse_bytes(store.read(ref.sha256), name, source_url=ref.url)
+    except Exception as exc:  # any document-specific failure: record it, keep loading the rest
+        result = _failed(ref.sha256, version, name, exc)
+    result["sha256"] = ref.sha256
+    result["parser_version"] = version
+    result["parsed_at"] = datetime.now(UTC).isoformat()
+    write_cached(warehouse, result)
+    return result
+
+
+def parse_batch(refs: list[DocumentRef], archive: Path, warehouse: Path) -> list[dict[str, Any]]:
+    """Parse a batch of documents through the cache; safe to run in several processes at once."""
+    store = ArchiveStore(Path(archive))
+    version = parser_version()
+    return [parse_one(ref, store, Path(warehouse), version) for ref in refs]
