@@ -11,7 +11,7 @@ import io
 import zipfile
 
 from docx import Document as open_docx
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from ogi.extract.errors import UnreadableDocument
@@ -19,17 +19,20 @@ from ogi.extract.model import Cell, Document, Grid
 
 
 def _grid(table: Table, index: int) -> Grid:
-    origin: dict[int, Cell] = {}
+    """Expand gridSpan (horizontal) and vMerge (vertical) into a full grid, walking
+    the XML so that a merged cell is one Cell object on every position it covers."""
     rows: list[list[Cell | None]] = []
-    for r, row in enumerate(table.rows):
-        out: list[Cell | None] = []
-        for c, cell in enumerate(row.cells):
-            key = id(cell._tc)
-            if key not in origin:
-                text = "\n".join(p.text for p in cell.paragraphs).strip()
-                origin[key] = Cell(text, None, index, r, c)
-            out.append(origin[key])
-        rows.append(out)
+    for r, tr in enumerate(table._tbl.tr_lst):
+        row: list[Cell | None] = [None] * (tr.grid_before or 0)
+        for tc in tr.tc_lst:
+            c = len(row)
+            above = rows[r - 1][c] if r and c < len(rows[r - 1]) else None
+            if tc.vMerge == "continue" and above is not None:
+                cell = above
+            else:
+                cell = Cell(_Cell(tc, table).text.strip(), None, index, r, c)
+            row.extend([cell] * tc.grid_span)
+        rows.append(row)
     width = max((len(r) for r in rows), default=0)
     for row in rows:
         row.extend([None] * (width - len(row)))

@@ -172,31 +172,6 @@ def _trim(values: list[Cell], expected: int) -> list[Cell]:
     return values
 
 
-def _header_columns(grid: Grid, first_data_row: int, table: str, version: str) -> dict[int, str]:
-    """Grid column → template column, from the header rows above the data."""
-    specs = T.cols(version, table) + T.cols("ext", table)
-    out: dict[int, str] = {}
-    width = len(grid.rows[0]) if grid.rows else 0
-    for c in range(width):
-        texts = []
-        for r in range(first_data_row):
-            cell = grid.rows[r][c]
-            if cell is not None and cell.text.strip() and (not texts or texts[-1] != cell.text):
-                texts.append(cell.text)
-        if not texts:
-            continue
-        key = label_key(texts[-1])
-        best, best_col = 0.0, None
-        for spec in specs:
-            for alias in spec.aliases:
-                s = fuzz.ratio(key, alias)
-                if s > best:
-                    best, best_col = s, spec.col
-        if best_col and best >= HEADER_THRESHOLD:
-            out[c] = best_col
-    return out
-
-
 def _assign(
     result: TableResult,
     table: str,
@@ -205,14 +180,21 @@ def _assign(
     values: list[Cell],
     header: dict[int, str] | None,
 ) -> None:
-    values = _trim(values, len(cols))
+    """Exact count → template order; else the header's column labels (blank cells
+    under no label are layout padding); else blank padding trimmed at the edges;
+    else unsure."""
     mapping: list[tuple[str, Cell]] | None = None
     if len(values) == len(cols):
         mapping = list(zip(cols, values, strict=True))
-    elif header:
+    if mapping is None and header:
         mapped = [(header.get(cell.col), cell) for cell in values]
-        if all(col is not None for col, _ in mapped) and len({c for c, _ in mapped}) == len(mapped):
+        mapped = [(col, cell) for col, cell in mapped if col is not None or cell.text.strip()]
+        if mapped and all(col in cols for col, _ in mapped) and len({c for c, _ in mapped}) == len(mapped):
             mapping = [(col, cell) for col, cell in mapped if col is not None]
+    if mapping is None:
+        trimmed = _trim(values, len(cols))
+        if len(trimmed) == len(cols):
+            mapping = list(zip(cols, trimmed, strict=True))
     if mapping is None:
         printed = " | ".join(c.text for c in values)
         result.unsure.append((f"{table}.{row}", f"{len(values)} value cells where {len(cols)} expected: {printed}"))
@@ -225,24 +207,50 @@ def _assign(
         result.found[code] = Found(code, cell, reading)
 
 
-def _first_data_row(grid: Grid, views: list[RowView]) -> int:
-    rows = [v.r for v in views if v.grid is grid]
-    return min(rows) if rows else len(grid.rows)
+def _header_columns(grid: Grid, header_rows: list[int], table: str, version: str) -> dict[int, str]:
+    """Grid column → template column, from the header rows above a block of data rows:
+    per column, the lowest header text that reads as a column label."""
+    specs = T.cols(version, table) + T.cols("ext", table)
+    out: dict[int, str] = {}
+    width = len(grid.rows[0]) if grid.rows else 0
+    for c in range(width):
+        for r in reversed(header_rows):
+            cell = grid.rows[r][c]
+            if cell is None or not cell.text.strip():
+                continue
+            key = label_key(cell.text)
+            score, col = max(((fuzz.ratio(key, a), spec.col) for spec in specs for a in spec.aliases), default=(0, ""))
+            if score >= HEADER_THRESHOLD:
+                out[c] = col
+                break
+    return out
 
 
-def _headers(views: list[RowView], matched: list[RowView], table: str, version: str) -> dict[int, dict[int, str]]:
-    """Header column maps per grid; a continuation grid without header borrows the
-    previous grid's when it has the same width."""
-    out: dict[int, dict[int, str]] = {}
-    previous: dict[int, str] = {}
+def _header_maps(
+    views: list[RowView], matched: list[RowView], table: str, version: str
+) -> dict[tuple[int, int], dict[int, str]]:
+    """The column map in force for each matched row: the run of non-data rows right
+    above its block of data rows. A grid that starts with data (a table continued on
+    the next page without its header) keeps the previous grid's map when it has the
+    same width."""
+    data = {(v.grid.index, v.r) for v in matched}
+    out: dict[tuple[int, int], dict[int, str]] = {}
+    current: dict[int, str] = {}
     previous_width = -1
     for grid in dict.fromkeys(v.grid for v in views):
-        header = _header_columns(grid, _first_data_row(grid, matched), table, version)
         width = len(grid.rows[0]) if grid.rows else 0
-        if not header and width == previous_width:
-            header = previous
-        out[grid.index] = header
-        previous, previous_width = header, width
+        if width != previous_width:
+            current = {}
+        previous_width = width
+        run: list[int] = []
+        for r in range(len(grid.rows)):
+            if (grid.index, r) in data:
+                if run:
+                    current = _header_columns(grid, run, table, version) or current
+                    run = []
+                out[(grid.index, r)] = current
+            else:
+                run.append(r)
     return out
 
 
@@ -256,7 +264,7 @@ def interpret_rows(views: list[RowView], table: str, version: str) -> TableResul
         specs[at:at] = ext
     candidates = [v for v in views if v.table == table and v.values and v.keys]
     pairs = align(candidates, specs)
-    headers = _headers([v for v in views if v.table == table], [v for v, _ in pairs], table, version)
+    headers = _header_maps([v for v in views if v.table == table], [v for v, _ in pairs], table, version)
     legal_merged = table == "requests" and _legal_column_merged(pairs, headers)
     for view, spec in pairs:
         cols = spec.cols
@@ -268,13 +276,15 @@ def interpret_rows(views: list[RowView], table: str, version: str) -> TableResul
             result.merged.append(
                 "（六）其他处理 printed as one row: " + " | ".join(c.text for c in _trim(view.values, 7))
             )
-        _assign(result, table, spec.row, cols, view.values, headers.get(view.grid.index))
+        _assign(result, table, spec.row, cols, view.values, headers.get((view.grid.index, view.r)))
     if legal_merged:
         result.merged.append("法人或其他组织 printed as one column instead of five")
     return result
 
 
-def _legal_column_merged(pairs: list[tuple[RowView, T.RowSpec]], headers: dict[int, dict[int, str]]) -> bool:
+def _legal_column_merged(
+    pairs: list[tuple[RowView, T.RowSpec]], headers: dict[tuple[int, int], dict[int, str]]
+) -> bool:
     """法人或其他组织 printed as one column: rows carry three values and the header has
     no sub-column labels."""
     if not pairs:
