@@ -1,0 +1,86 @@
+"""Warehouse scale test: load N synthetic reports, then time the README queries.
+
+    uv run python benchmarks/bench_load.py [--reports 100000] [--workdir DIR] [--workers N]
+
+The archive and the parse cache are generated directly (ogi.load.synthetic): no
+documents are rendered or parsed, so the figures measure the warehouse. Prints the
+generation time (not part of the target), the full load (tables + DuckDB), a second
+load with nothing changed, each query's best-of-3 time, and peak memory (the main
+process and, separately, the largest worker process). Targets: 100,000 reports
+loaded in under 2 minutes, every query under 1 second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from ogi.load import load
+from ogi.load.analysis import QUERIES
+from ogi.load.parse_cache import parser_version
+from ogi.load.query import connect
+from ogi.load.synthetic import write_synthetic_archive
+
+
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reports", type=int, default=100_000)
+    ap.add_argument("--workdir", type=Path, default=None, help="kept afterwards when given")
+    ap.add_argument("--workers", type=int, default=None)
+    args = ap.parse_args()
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="ogi-bench-"))
+    archive, warehouse = work / "archive", work / "warehouse"
+    try:
+        if not (archive / "registry.csv").is_file():
+            t = time.perf_counter()
+            counts = write_synthetic_archive(
+                archive, warehouse, reports=args.reports, years=range(2019, 2026), version=parser_version()
+            )
+            print(f"generated {counts} in {time.perf_counter() - t:.1f} s (setup, not timed)")
+
+        as_of = date(2026, 3, 1)
+        t = time.perf_counter()
+        summary = load(archive, warehouse, args.workers, as_of=as_of)
+        first = time.perf_counter() - t
+        print(f"load: {summary.reports} reports, {summary.documents} documents in {first:.1f} s")
+        print(f"  issues: {summary.issues_by_check}")
+        t = time.perf_counter()
+        again = load(archive, warehouse, args.workers, as_of=as_of)
+        print(f"reload, nothing changed: {time.perf_counter() - t:.1f} s (buckets reused {again.buckets_reused})")
+
+        con = connect(warehouse)
+        cells = con.execute("SELECT count(*) FROM cells").fetchone()[0]
+        print(f"cells rows: {cells:,}")
+        worst = 0.0
+        for title, sql in QUERIES:
+            times = []
+            for _ in range(3):
+                t = time.perf_counter()
+                con.execute(sql).fetchall()
+                times.append(time.perf_counter() - t)
+            worst = max(worst, min(times))
+            print(f"query {min(times) * 1000:7.0f} ms (first run {times[0] * 1000:.0f} ms): {title}")
+        con.close()
+        print(
+            f"peak memory: main process {_peak_mb(resource.RUSAGE_SELF):.0f} MB, "
+            f"largest worker {_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+        )
+        ok = first < 120 and worst < 1.0
+        print(f"targets (load < 120 s, each query < 1 s): {'met' if ok else 'NOT met'}")
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
