@@ -193,5 +193,32 @@ def sql(warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Pat
         raise typer.Exit(2) from None
 
 
+@app.command()
+def crawl(
+    registry: Annotated[Path, typer.Option(help="Registry CSV of agencies.")],
+    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
+    agency: Annotated[list[str] | None, typer.Option(help="Only these agency ids (repeatable).")] = None,
+    since: Annotated[int | None, typer.Option(help="Skip reports for years before this.")] = None,
+    delay: Annotated[float | None, typer.Option(help="Seconds between requests to one host (default 1).")] = None,
+    per_host: Annotated[int | None, typer.Option(help="Concurrent requests per host (default 2).")] = None,
+) -> None:
+    """Crawl agency sites and archive every report document (exit 0 even when hosts fail)."""
+    from ogi.crawl.command import run_crawl
+
+    raise typer.Exit(run_crawl(registry, archive, agency, since, delay=delay, per_host=per_host))
+
+
+@app.command("sample-web")
+def sample_web(
+    port: Annotated[int, typer.Option(help="Port on every loopback host.")] = 8000,
+    agencies: Annotated[int | None, typer.Option(help="Multiply into N agencies (benchmark web).")] = None,
+    registry: Annotated[Path | None, typer.Option(help="Write the registry CSV here.")] = None,
+) -> None:
+    """Serve the sample web of agency sites on 127.0.0.2, 127.0.0.3, … until interrupted."""
+    from ogi.sampleweb.server import serve
+
+    serve(port=port, agencies=agencies, registry=registry)
+
+
 def main() -> None:
     app()

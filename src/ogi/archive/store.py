@@ -1,0 +1,195 @@
+"""Content-addressed store and fetch log.
+
+Layout (see docs/interfaces.md)::
+
+    ARCHIVE/objects/<sha[:2]>/<sha>        raw bytes, written atomically
+    ARCHIVE/fetch_log/<run_id>.parquet     one file per finished run
+    ARCHIVE/fetch_log/<run_id>.jsonl       journal of a run in progress (or killed)
+    ARCHIVE/fetch_log.csv                  all runs as CSV, rewritten after each run
+    ARCHIVE/registry.csv                   the registry the latest crawl used
+
+A Parquet file cannot be appended to and is unreadable without its footer, so a
+run journals every row (one JSON line, flushed) and converts the journal to
+Parquet when it ends. A killed run leaves its journal; the next run (or
+``fetch_log()``) seals it into Parquet, so nothing fetched before the kill is lost
+and the resumed run knows what is already archived. Object names are hashes only:
+nothing a server says (URL path, Content-Disposition) becomes a path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+FETCH_LOG_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("requested_at", pa.timestamp("us", tz="UTC")),
+        ("url", pa.string()),
+        ("final_url", pa.string()),
+        ("kind", pa.string()),
+        ("parent_url", pa.string()),
+        ("link_title", pa.string()),
+        ("agency_id", pa.string()),
+        ("report_year", pa.int32()),
+        ("status", pa.int32()),
+        ("content_type", pa.string()),
+        ("bytes", pa.int64()),
+        ("sha256", pa.string()),
+        ("etag", pa.string()),
+        ("last_modified", pa.string()),
+        ("error", pa.string()),
+    ]
+)
+KINDS = ("robots", "list", "article", "attachment")
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ArchiveStore:
+    """The archive folder: objects by sha256 and the fetch log of every run."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.objects = self.root / "objects"
+        self.log_dir = self.root / "fetch_log"
+
+    def path_for(self, sha: str) -> Path:
+        if not _SHA_RE.fullmatch(sha):
+            raise ValueError(f"not a sha256 hex digest: {sha!r}")
+        return self.objects / sha[:2] / sha
+
+    def has(self, sha: str) -> bool:
+        return self.path_for(sha).is_file()
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` (idempotent) and return its sha256."""
+        sha = hashlib.sha256(data).hexdigest()
+        path = self.path_for(sha)
+        if not path.is_file():
+            _atomic_write(path, data)
+        return sha
+
+    def read(self, sha: str) -> bytes:
+        try:
+            return self.path_for(sha).read_bytes()
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{self.path_for(sha)}: object {sha} not in archive {self.root}") from None
+
+    def seal_journals(self) -> list[Path]:
+        """Convert journals left by killed runs into Parquet; returns the files written."""
+        written = []
+        for journal in sorted(self.log_dir.glob("*.jsonl")) if self.log_dir.is_dir() else []:
+            written.append(FetchLogWriter.seal(journal))
+        return written
+
+    def fetch_log(self) -> pa.Table:
+        """Every run's rows (journals of unfinished runs included), in one table."""
+        files = sorted(self.log_dir.glob("*.parquet")) if self.log_dir.is_dir() else []
+        tables = [pq.read_table(f, schema=FETCH_LOG_SCHEMA) for f in files]
+        for journal in sorted(self.log_dir.glob("*.jsonl")) if self.log_dir.is_dir() else []:
+            tables.append(_rows_to_table(_read_journal(journal)))
+        if not tables:
+            return FETCH_LOG_SCHEMA.empty_table()
+        return pa.concat_tables(tables)
+
+    def export_csv(self) -> Path:
+        """Write ``fetch_log.csv`` beside the Parquet files, for people and spreadsheets."""
+        path = self.root / "fetch_log.csv"
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
+        os.close(fd)
+        pacsv.write_csv(self.fetch_log(), tmp)
+        os.replace(tmp, path)
+        return path
+
+    def save_registry(self, registry: Path) -> None:
+        _atomic_write(self.root / "registry.csv", Path(registry).read_bytes())
+
+
+def _read_journal(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    with path.open("rb") as f:
+        for line in f:
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                break  # a line cut by a kill: everything before it is intact
+    return rows
+
+
+def _rows_to_table(rows: list[dict[str, Any]]) -> pa.Table:
+    cols: dict[str, list[Any]] = {name: [] for name in FETCH_LOG_SCHEMA.names}
+    for row in rows:
+        for name in FETCH_LOG_SCHEMA.names:
+            v = row.get(name)
+            if name == "requested_at" and isinstance(v, str):
+                v = datetime.fromisoformat(v)
+            cols[name].append(v)
+    return pa.table(cols, schema=FETCH_LOG_SCHEMA)
+
+
+class FetchLogWriter:
+    """Journal of one run; ``close()`` seals it into ``fetch_log/<run_id>.parquet``."""
+
+    def __init__(self, store: ArchiveStore, run_id: str) -> None:
+        self.run_id = run_id
+        store.log_dir.mkdir(parents=True, exist_ok=True)
+        self.journal = store.log_dir / f"{run_id}.jsonl"
+        self.parquet = store.log_dir / f"{run_id}.parquet"
+        if self.parquet.exists() or self.journal.exists():
+            raise FileExistsError(f"{self.parquet}: run {run_id} already has a fetch log")
+        self._f = self.journal.open("ab")
+
+    def write(self, **row: Any) -> dict[str, Any]:
+        """Append one row (unknown keys rejected, missing ones null) and flush it to disk."""
+        unknown = set(row) - set(FETCH_LOG_SCHEMA.names)
+        if unknown:
+            raise KeyError(f"fetch log has no column(s) {sorted(unknown)}")
+        row = {name: row.get(name) for name in FETCH_LOG_SCHEMA.names}
+        row["run_id"] = self.run_id
+        row["requested_at"] = row["requested_at"] or datetime.now(UTC)
+        if row["kind"] not in KINDS:
+            raise ValueError(f"fetch log kind {row['kind']!r} not one of {KINDS}")
+        line = dict(row, requested_at=row["requested_at"].isoformat())
+        self._f.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+        self._f.flush()
+        return row
+
+    def close(self) -> Path:
+        self._f.close()
+        return self.seal(self.journal)
+
+    @staticmethod
+    def seal(journal: Path) -> Path:
+        """Journal → Parquet (atomically), then drop the journal."""
+        target = journal.with_suffix(".parquet")
+        table = _rows_to_table(_read_journal(journal))
+        fd, tmp = tempfile.mkstemp(dir=journal.parent, prefix=".tmp-")
+        os.close(fd)
+        pq.write_table(table, tmp)
+        os.replace(tmp, target)
+        journal.unlink()
+        return target

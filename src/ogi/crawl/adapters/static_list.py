@@ -1,0 +1,51 @@
+"""Static paginated lists: ``index.html``, ``index_1.html``, … (TRS and similar CMSs)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from ogi.crawl.adapters.base import Adapter, ReportLink, keep_paging
+from ogi.crawl.context import AgencyContext, Fetched
+from ogi.crawl.pages import anchors, decode, report_links
+
+# TRS: createPageHTML(total_pages, current_index, "index", "html")
+_CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后页|next|&gt;|>)\s*$", re.I)
+
+
+def next_page(page: Fetched, text: str) -> str | None:
+    for link in anchors(page.tree(), page.final_url):
+        if _NEXT_TEXT.match(link.title) and link.url.rstrip("/") != page.final_url.rstrip("/"):
+            return link.url
+    m = _CREATE_PAGE.search(text)
+    if m:
+        total, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+        if current + 1 < total:
+            return urljoin(page.final_url, f"{stem}_{current + 1}.{ext}")
+    return None
+
+
+class StaticList(Adapter):
+    name = "static_list"
+
+    @classmethod
+    def detect(cls, list_url: str, first: Fetched | None, text: str) -> bool:
+        return first is not None and (
+            bool(_CREATE_PAGE.search(text)) or bool(report_links(first.tree(), first.final_url))
+        )
+
+    async def discover(self, ctx: AgencyContext, first: Fetched | None) -> list[ReportLink]:
+        found: dict[str, ReportLink] = {}
+        page, visited = first, set()
+        while page is not None and page.body is not None:
+            visited.add(page.final_url)
+            text = decode(page.body, page.declared_type)
+            links = [ReportLink.of(x, page.final_url) for x in report_links(page.tree(), page.final_url)]
+            for link in links:
+                found.setdefault(link.url, link)
+            nxt = next_page(page, text)
+            if nxt in visited or not keep_paging(ctx, page, links, nxt):
+                break
+            page = await ctx.fetch(nxt, "list", parent_url=page.final_url)
+        return list(found.values())

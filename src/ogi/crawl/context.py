@@ -1,0 +1,282 @@
+"""The shared crawl context: what earlier runs archived, robots.txt, and logged fetches.
+
+Adapters only discover report links; every request goes through
+``AgencyContext.fetch``, which applies the host allow-list and robots.txt, sends
+conditional headers from the archive's history, stores the body by hash and
+writes exactly one fetch-log row. Keeping that in one place is what makes
+"one row per request" and "never re-download unchanged content" hold for every
+site family alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import lxml.html
+import pyarrow as pa
+from protego import Protego
+
+from ogi.archive.store import ArchiveStore, FetchLogWriter
+from ogi.crawl.http import HttpClient, Response, origin
+from ogi.crawl.pages import parse_html
+from ogi.crawl.settings import CrawlSettings
+from ogi.registry import Agency
+
+ROBOTS_TOKEN = "ogi-crawler"
+_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
+_DEAD = (404, 410)
+
+
+@dataclass(frozen=True)
+class Known:
+    """The latest usable outcome for a URL: archived content, or a dead link."""
+
+    checked_at: datetime
+    status: int
+    sha256: str | None
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    kind: str
+    agency_id: str | None
+    report_year: int | None
+
+
+class History:
+    """What the fetch log says about every URL, kept current during the run."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.latest: dict[str, Known] = {}
+        for row in sorted(table.to_pylist(), key=lambda r: r["requested_at"]):
+            self.record(row)
+
+    def record(self, row: dict) -> None:
+        complete = row["status"] in (200, 304) and row["sha256"] and not row["error"]
+        dead = row["status"] in _DEAD and row["kind"] in ("article", "attachment")
+        if not (complete or dead):
+            return  # failures and truncations never count as archived
+        self.latest[row["url"]] = Known(
+            checked_at=row["requested_at"],
+            status=row["status"],
+            sha256=row["sha256"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            content_type=row["content_type"],
+            kind=row["kind"],
+            agency_id=row["agency_id"],
+            report_year=row["report_year"],
+        )
+
+
+@dataclass
+class Fetched:
+    """A logged request: ``body`` is set for 200 and for 304 (read back from the archive)."""
+
+    url: str
+    final_url: str
+    status: int | None
+    body: bytes | None
+    sha256: str | None
+    content_type: str | None
+    declared_type: str | None
+    error: str | None
+    previous: Known | None
+    year: int | None
+
+    @property
+    def changed(self) -> bool:
+        """New or different content compared with the last archived version."""
+        return self.body is not None and (self.previous is None or self.previous.sha256 != self.sha256)
+
+    @property
+    def is_html(self) -> bool:
+        return self.body is not None and (self.content_type or "").startswith("text/html")
+
+    def tree(self) -> lxml.html.HtmlElement:
+        return parse_html(self.body or b"", self.declared_type)
+
+
+@dataclass
+class RunStats:
+    documents_downloaded: int = 0
+    bytes: int = 0
+    requests: int = 0
+    errors_by_kind: Counter = field(default_factory=Counter)
+
+
+class Session:
+    """State shared by all agencies of one run."""
+
+    def __init__(self, settings: CrawlSettings, store: ArchiveStore, log: FetchLogWriter, history: History) -> None:
+        self.settings = settings
+        self.store = store
+        self.log = log
+        self.history = history
+        self.http = HttpClient(settings)
+        self.stats = RunStats()
+        self.now = datetime.now(UTC)
+        self._robots: dict[str, asyncio.Task[Protego]] = {}
+
+    def fresh(self, url: str) -> Known | None:
+        """Known and checked within the revalidation cadence: no request needed."""
+        k = self.history.latest.get(url)
+        if k is None or (k.sha256 and not self.store.has(k.sha256)):
+            return None
+        age = self.now - k.checked_at
+        return k if age < timedelta(days=self.settings.revalidate_after_days) else None
+
+    def write(self, agency: Agency, kind: str, resp: Response, **extra) -> dict:
+        row = self.log.write(
+            url=resp.url,
+            final_url=resp.final_url,
+            kind=kind,
+            agency_id=agency.agency_id,
+            status=resp.status,
+            content_type=resp.content_type,
+            bytes=resp.nbytes if resp.status != 304 else 0,
+            etag=resp.etag,
+            last_modified=resp.last_modified,
+            error=resp.error,
+            **extra,
+        )
+        self.history.record(row)
+        if resp.error:
+            self.stats.errors_by_kind[resp.error.split(":", 1)[0]] += 1
+        return row
+
+    async def robots(self, agency: Agency, url: str) -> Protego:
+        key = origin(url)
+        if key not in self._robots:
+            self._robots[key] = asyncio.ensure_future(self._fetch_robots(agency, key))
+        return await self._robots[key]
+
+    async def _fetch_robots(self, agency: Agency, key: str) -> Protego:
+        """RFC 9309: 4xx means no rules; 5xx or unreachable means disallow everything."""
+        f = await self._request(agency, f"{key}/robots.txt", "robots", robots_checked=True)
+        if f.body is not None:
+            rules = Protego.parse(f.body.decode("utf-8", errors="replace"))
+        elif f.status is not None and 400 <= f.status < 500:
+            rules = Protego.parse("")
+        else:
+            rules = Protego.parse(_DISALLOW_ALL)
+        crawl_delay = rules.crawl_delay(ROBOTS_TOKEN)
+        if crawl_delay:
+            gate = self.http.gate(key)
+            gate.delay = max(gate.delay, float(crawl_delay))
+        return rules
+
+    async def robots_ok(self, agency: Agency, url: str) -> bool:
+        return (await self.robots(agency, url)).can_fetch(url, ROBOTS_TOKEN)
+
+    async def _request(
+        self,
+        agency: Agency,
+        url: str,
+        kind: str,
+        *,
+        parent_url: str | None = None,
+        link_title: str | None = None,
+        year: int | None = None,
+        resolve_year: Callable[[Fetched], int | None] | None = None,
+        robots_checked: bool = False,
+    ) -> Fetched:
+        previous = self.history.latest.get(url)
+        if previous and previous.sha256 and not self.store.has(previous.sha256):
+            previous = None  # object lost: fetch it again unconditionally
+        if not agency.host_allowed(url):
+            resp = Response(url, url, error=f"host_not_allowed: {url} is not on {agency.agency_id}'s hosts")
+        elif not robots_checked and not await self.robots_ok(agency, url):
+            resp = Response(url, url, error=f"robots_disallowed: {url} disallowed by robots.txt")
+        else:
+            headers = {}
+            if previous and previous.sha256:
+                if previous.etag:
+                    headers["If-None-Match"] = previous.etag
+                if previous.last_modified:
+                    headers["If-Modified-Since"] = previous.last_modified
+            resp = await self.http.get(
+                url,
+                headers=headers,
+                allowed=agency.host_allowed,
+                robots_ok=None if robots_checked else (lambda u: self.robots_ok(agency, u)),
+            )
+            self.stats.requests += 1
+            if kind == "robots" and resp.status is not None and 400 <= resp.status < 500:
+                resp.error = None  # no robots.txt: no rules, not an error
+        body = sha = None
+        if resp.error is None and resp.status == 304:
+            if previous and previous.sha256:
+                sha, body = previous.sha256, self.store.read(previous.sha256)
+                resp.content_type = previous.content_type
+                resp.etag = resp.etag or previous.etag
+                resp.last_modified = resp.last_modified or previous.last_modified
+            else:
+                resp.error = f"http_3xx: unsolicited 304 from {url}"
+        elif resp.error is None and resp.status is not None and 200 <= resp.status < 300:
+            body = resp.body or b""
+            sha = self.store.put(body)
+            self.stats.bytes += resp.nbytes
+            if kind in ("article", "attachment"):
+                self.stats.documents_downloaded += 1
+        fetched = Fetched(
+            url,
+            resp.final_url,
+            resp.status,
+            body,
+            sha,
+            resp.content_type,
+            resp.declared_type,
+            resp.error,
+            previous,
+            year,
+        )
+        if fetched.year is None and resolve_year is not None and body is not None:
+            fetched.year = resolve_year(fetched)
+        self.write(
+            agency,
+            kind,
+            resp,
+            sha256=sha,
+            parent_url=parent_url,
+            link_title=link_title,
+            report_year=fetched.year,
+        )
+        return fetched
+
+
+class AgencyContext:
+    """What an adapter sees: one agency, its settings, and logged fetches."""
+
+    def __init__(self, session: Session, agency: Agency, since: int | None) -> None:
+        self.session = session
+        self.agency = agency
+        self.since = since
+        self.settings = session.settings
+        self.pages_read = 0
+
+    def known(self, url: str) -> bool:
+        return url in self.session.history.latest
+
+    def fresh(self, url: str) -> bool:
+        return self.session.fresh(url) is not None
+
+    def fresh_years(self) -> set[int]:
+        """Years whose report is archived and was checked within the revalidation cadence."""
+        return {
+            k.report_year
+            for url, k in self.session.history.latest.items()
+            if k.agency_id == self.agency.agency_id
+            and k.kind == "article"
+            and k.sha256
+            and k.report_year
+            and self.session.fresh(url)
+        }
+
+    async def fetch(self, url: str, kind: str, **kw) -> Fetched:
+        if kind == "list":
+            self.pages_read += 1
+        return await self.session._request(self.agency, url, kind, **kw)

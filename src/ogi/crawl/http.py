@@ -1,0 +1,261 @@
+"""The HTTP layer: politeness gates, the one retry layer, redirects, caps, sniffing.
+
+Everything a request needs to be polite and safe happens here and only here, so
+that no caller can add a second retry loop or forget a check:
+
+* a per-host gate (at most ``per_host`` connections, ``delay`` between request
+  starts) that every attempt, retry and redirect hop passes through;
+* retries with exponential backoff on timeouts, network errors, truncated
+  bodies and 5xx, never on 4xx;
+* redirects followed by hand, each hop checked against the agency's allowed
+  hosts and robots.txt (a hop elsewhere is refused, not followed);
+* a size cap (Content-Length first, then while streaming) and a check that the
+  body is complete, so a cut download is an error, never a document;
+* the content type sniffed from the bytes, since servers routinely mislabel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from ogi.crawl.settings import CrawlSettings
+
+
+@dataclass
+class Response:
+    """Outcome of one logical GET (after retries and redirects)."""
+
+    url: str
+    final_url: str
+    status: int | None = None
+    body: bytes | None = None  # only when the full body arrived and passed every check
+    content_type: str | None = None  # sniffed
+    declared_type: str | None = None  # as the server said (charset hints live here)
+    etag: str | None = None
+    last_modified: str | None = None
+    nbytes: int = 0
+    location: str | None = None  # Location header of a redirect
+    error: str | None = None  # "<code>: <detail>"; codes are the keys of errors_by_kind
+
+
+class _Retryable(Exception):
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.error)
+        self.response = response
+
+
+class HostGate:
+    """Per-host concurrency and minimum spacing of request starts."""
+
+    def __init__(self, per_host: int, delay: float) -> None:
+        self._sem = asyncio.Semaphore(per_host)
+        self._lock = asyncio.Lock()
+        self._next_at = 0.0
+        self.delay = delay
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._sem:
+            async with self._lock:
+                loop = asyncio.get_running_loop()
+                wait = self._next_at - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._next_at = loop.time() + self.delay
+            yield
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def sniff(body: bytes, declared: str | None) -> str:
+    """Content type from magic bytes; the declared type only when the bytes say nothing."""
+    head = body[:1024]
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"%PDF"):
+        return "application/pdf"
+    if head.startswith(b"PK\x03\x04"):
+        if b"word/" in body[:4096] or b"[Content_Types].xml" in body[:4096]:
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return "application/zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "application/msword"  # OLE2: .doc, .wps, .xls all look alike here
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if stripped.startswith((b"<!doctype html", b"<html", b"<head", b"<meta", b"<body", b"<!--")):
+        return "text/html"
+    if stripped.startswith((b"{", b"[")):
+        return "application/json"
+    if stripped.startswith(b"<?xml"):
+        return "text/xml"
+    if declared:
+        return declared.split(";")[0].strip().lower()
+    return "application/octet-stream"
+
+
+class HttpClient:
+    """One shared async client for the whole run; gates are per host, shared by agencies."""
+
+    def __init__(self, settings: CrawlSettings) -> None:
+        self.settings = settings
+        self._gates: dict[str, HostGate] = {}
+        timeout = httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.read_timeout,
+            pool=settings.connect_timeout + settings.read_timeout,
+        )
+        limits = httpx.Limits(
+            max_connections=settings.max_agencies * settings.per_host + 8,
+            max_keepalive_connections=settings.max_agencies * settings.per_host,
+        )
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            limits=limits,
+            follow_redirects=False,
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            trust_env=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def gate(self, url: str) -> HostGate:
+        key = origin(url)
+        if key not in self._gates:
+            self._gates[key] = HostGate(self.settings.per_host, self.settings.delay)
+        return self._gates[key]
+
+    async def get(
+        self,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        allowed: Callable[[str], bool] = lambda _u: True,
+        robots_ok: Callable[[str], Awaitable[bool]] | None = None,
+    ) -> Response:
+        """GET ``url``, following redirects only onto allowed, robots-permitted URLs."""
+        current = url
+        for _hop in range(self.settings.max_redirects + 1):
+            resp = await self._get_with_retries(current, headers or {})
+            resp.url = url
+            if resp.status not in (301, 302, 303, 307, 308):
+                return resp
+            location = resp.location
+            if not location:
+                resp.error = f"http_3xx: redirect without Location from {current}"
+                return resp
+            target = urljoin(current, location)
+            resp.final_url = target
+            if not allowed(target):
+                resp.error = f"foreign_redirect: {current} redirects to {target}, a host not allowed"
+                return resp
+            if robots_ok is not None and not await robots_ok(target):
+                resp.error = f"robots_disallowed: {current} redirects to {target}, disallowed by robots.txt"
+                return resp
+            current = target
+        return Response(url, current, error=f"too_many_redirects: more than {self.settings.max_redirects}")
+
+    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> Response:
+        s = self.settings
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(s.retries + 1),
+            wait=wait_exponential(multiplier=s.backoff, max=s.backoff_max),
+            retry=retry_if_exception_type(_Retryable),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._get_once(url, headers)
+        except _Retryable as e:
+            return e.response
+        raise AssertionError("unreachable: tenacity either returns or reraises")
+
+    async def _get_once(self, url: str, headers: dict[str, str]) -> Response:
+        """One attempt of one hop, through the host's gate. Raises _Retryable."""
+        s = self.settings
+        resp = Response(url, url)
+        async with self.gate(url).slot():
+            try:
+                async with self._client.stream("GET", url, headers=headers) as r:
+                    resp.status = r.status_code
+                    resp.final_url = str(r.url)
+                    resp.etag = r.headers.get("etag")
+                    resp.last_modified = r.headers.get("last-modified")
+                    resp.declared_type = r.headers.get("content-type")
+                    if r.is_redirect:
+                        resp.location = r.headers.get("location")
+                        return resp
+                    if r.status_code >= 500:
+                        resp.error = f"http_5xx: {r.status_code} {r.reason_phrase} from {url}"
+                        raise _Retryable(resp)
+                    if r.status_code >= 400:
+                        resp.error = f"http_4xx: {r.status_code} {r.reason_phrase} from {url}"
+                        return resp
+                    if r.status_code == 304:
+                        return resp
+                    length = r.headers.get("content-length")
+                    if length and length.isdigit() and int(length) > s.max_bytes:
+                        resp.error = f"size_cap: {url} announces {length} bytes, cap is {s.max_bytes}"
+                        return resp
+                    chunks = []
+                    async for chunk in r.aiter_raw():
+                        resp.nbytes += len(chunk)
+                        if resp.nbytes > s.max_bytes:
+                            resp.error = f"size_cap: {url} sent more than {s.max_bytes} bytes"
+                            return resp
+                        chunks.append(chunk)
+                    raw = b"".join(chunks)
+                    if length and length.isdigit() and int(length) != len(raw):
+                        resp.error = f"truncated: {url} sent {len(raw)} of {length} bytes"
+                        raise _Retryable(resp)
+                    body = _decode_content(raw, r.headers.get("content-encoding"), s.max_bytes)
+                    if body is None:
+                        resp.error = f"bad_encoding: {url} body not decodable or beyond the size cap"
+                        return resp
+            except httpx.TimeoutException as e:
+                resp.status = None
+                resp.error = f"timeout: {type(e).__name__} on {url}"
+                raise _Retryable(resp) from e
+            except httpx.RemoteProtocolError as e:
+                resp.error = f"truncated: {url}: {e}"
+                raise _Retryable(resp) from e
+            except httpx.TransportError as e:
+                resp.status = None
+                resp.error = f"network: {type(e).__name__} on {url}: {e}"
+                raise _Retryable(resp) from e
+        resp.body = body
+        resp.content_type = sniff(body, resp.declared_type)
+        return resp
+
+
+def _decode_content(raw: bytes, encoding: str | None, cap: int) -> bytes | None:
+    """Undo Content-Encoding ourselves, so the length check applies to wire bytes and
+    the size cap to the decompressed ones (no decompression bombs). None if undecodable."""
+    enc = (encoding or "identity").strip().lower()
+    if enc in ("identity", ""):
+        return raw
+    wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}.get(enc)
+    if wbits is None:
+        return None
+    try:
+        d = zlib.decompressobj(wbits)
+        out = d.decompress(raw, cap + 1)
+    except zlib.error:
+        return None
+    return None if len(out) > cap or d.unconsumed_tail else out

@@ -1,0 +1,206 @@
+"""``crawl()``: every agency of the registry, concurrently, into the archive.
+
+Agencies run as independent tasks (at most ``max_agencies`` at once) over one
+shared HTTP client whose gates are per host, so a slow or failing host only
+holds its own agencies. An agency's failure is logged and counted, never
+raised: the run goes on and ends with a summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ogi.archive.store import ArchiveStore, FetchLogWriter
+from ogi.crawl.adapters import ADAPTERS, Adapter, ReportLink
+from ogi.crawl.context import AgencyContext, History, Session
+from ogi.crawl.pages import attachments, decode, is_attachment_url, page_year
+from ogi.crawl.settings import CrawlSettings
+from ogi.registry import Agency, load_registry
+
+
+@dataclass
+class CrawlSummary:
+    run_id: str
+    agencies_visited: int = 0
+    reports_found: int = 0
+    reports_new: int = 0
+    reports_changed: int = 0
+    documents_downloaded: int = 0
+    bytes: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    errors_by_kind: dict[str, int] = field(default_factory=dict)
+    failed_agencies: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Tally:
+    found: int = 0
+    new: int = 0
+    changed: int = 0
+
+
+def new_run_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+
+
+def _pick_adapter(agency: Agency, first_text: str, first) -> Adapter:
+    if agency.adapter:
+        return ADAPTERS[agency.adapter]()
+    for cls in ADAPTERS.values():
+        if cls.detect(agency.list_url, first, first_text):
+            return cls()
+    raise AssertionError("the generic adapter always matches")
+
+
+async def _report(ctx: AgencyContext, link: ReportLink, tally: _Tally) -> None:
+    """Archive one report: its article page and every document linked from its body."""
+    since = ctx.since
+    if since and link.year and link.year < since:
+        return
+    if ctx.fresh(link.url):
+        tally.found += 1
+        return
+    if is_attachment_url(link.url):  # the list links the document itself
+        doc = await ctx.fetch(link.url, "attachment", parent_url=link.parent_url, link_title=link.title, year=link.year)
+        if doc.body is not None:
+            tally.found += 1
+            tally.new += doc.previous is None
+            tally.changed += doc.previous is not None and doc.changed
+        return
+    article = await ctx.fetch(
+        link.url,
+        "article",
+        parent_url=link.parent_url,
+        link_title=link.title,
+        year=link.year,
+        resolve_year=lambda f: page_year(f.tree()) if f.is_html else None,
+    )
+    if article.body is None or (since and article.year and article.year < since):
+        return
+    tally.found += 1
+    changed = article.previous is not None and article.changed
+    if article.is_html:
+        for att in attachments(article.tree(), article.final_url):
+            if ctx.fresh(att.url):
+                continue
+            doc = await ctx.fetch(
+                att.url, "attachment", parent_url=article.final_url, link_title=att.title, year=article.year
+            )
+            changed |= doc.previous is not None and doc.previous.sha256 is not None and doc.changed
+    if article.previous is None or article.previous.sha256 is None:
+        tally.new += 1
+    elif changed:
+        tally.changed += 1
+
+
+async def _agency(session: Session, agency: Agency, since: int | None, tally: _Tally) -> None:
+    ctx = AgencyContext(session, agency, since)
+    first, text = None, ""
+    needs_first = not (agency.adapter == "per_year_query" or (not agency.adapter and "{year}" in agency.list_url))
+    if needs_first:
+        first = await ctx.fetch(agency.list_url, "list")
+        if first.body is None:
+            return
+        text = decode(first.body, first.declared_type)
+    adapter = _pick_adapter(agency, text, first)
+    links = await adapter.discover(ctx, first)
+    # Reports of one agency in parallel up to the host's own limit; the gate spaces them.
+    sem = asyncio.Semaphore(session.settings.per_host)
+
+    async def one(link: ReportLink) -> None:
+        async with sem:
+            await _report(ctx, link, tally)
+
+    await asyncio.gather(*(one(link) for link in links))
+
+
+async def _crawl(
+    agencies: list[Agency],
+    store: ArchiveStore,
+    run_id: str,
+    since: int | None,
+    settings: CrawlSettings,
+    on_agency_done: Callable[[Agency], None],
+) -> CrawlSummary:
+    store.seal_journals()  # a killed run's rows become history for this one
+    history = History(store.fetch_log())
+    log = FetchLogWriter(store, run_id)
+    session = Session(settings, store, log, history)
+    summary = CrawlSummary(run_id=run_id)
+    tally = _Tally()
+    limit = asyncio.Semaphore(settings.max_agencies)
+    started = asyncio.get_running_loop().time()
+
+    async def guarded(agency: Agency) -> None:
+        async with limit:
+            try:
+                await _agency(session, agency, since, tally)
+            except Exception as e:  # one agency's bug or bad page must not end the run
+                summary.failed_agencies[agency.agency_id] = f"{type(e).__name__}: {e}"
+                session.stats.errors_by_kind["agency_failed"] += 1
+            finally:
+                summary.agencies_visited += 1
+                on_agency_done(agency)
+
+    try:
+        await asyncio.gather(*(guarded(a) for a in agencies))
+    finally:
+        await session.http.aclose()
+        log.close()
+    summary.seconds = asyncio.get_running_loop().time() - started
+    summary.reports_found, summary.reports_new, summary.reports_changed = tally.found, tally.new, tally.changed
+    summary.documents_downloaded = session.stats.documents_downloaded
+    summary.bytes = session.stats.bytes
+    summary.requests = session.stats.requests
+    summary.errors_by_kind = dict(Counter(session.stats.errors_by_kind).most_common())
+    return summary
+
+
+def crawl(
+    registry: Path,
+    archive: Path,
+    *,
+    agencies: list[str] | None = None,
+    since: int | None = None,
+    settings: CrawlSettings | None = None,
+    progress: bool = False,
+) -> CrawlSummary:
+    """Crawl the registry's agencies (or the given ids) into ``archive``; see the module doc."""
+    rows = load_registry(registry)
+    if agencies:
+        unknown = sorted(set(agencies) - {a.agency_id for a in rows})
+        if unknown:
+            raise KeyError(f"{registry}: no agency with id {', '.join(unknown)}")
+        rows = [a for a in rows if a.agency_id in set(agencies)]
+    store = ArchiveStore(archive)
+    store.root.mkdir(parents=True, exist_ok=True)
+    store.save_registry(registry)
+    run_id = new_run_id()
+    settings = settings or CrawlSettings()
+    if not progress:
+        summary = asyncio.run(_crawl(rows, store, run_id, since, settings, lambda _a: None))
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("crawl"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+        ) as bar:
+            task = bar.add_task("", total=len(rows))
+            summary = asyncio.run(
+                _crawl(
+                    rows, store, run_id, since, settings, lambda a: bar.update(task, advance=1, description=a.agency_id)
+                )
+            )
+    store.export_csv()
+    return summary

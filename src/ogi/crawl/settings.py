@@ -1,0 +1,40 @@
+"""Every politeness and safety knob of the crawler, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+USER_AGENT = "ogi-crawler/0.1 (+OGI annual report archive; batch, polite; robots.txt obeyed)"
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    """Defaults are meant for real government sites, which are small and often fragile.
+
+    ``delay`` is the minimum time between the starts of two requests to one host
+    (robots.txt ``Crawl-delay`` wins when it is longer); ``per_host`` bounds
+    concurrent connections to a host. ``revalidate_after_days`` is the slower
+    cadence at which already-archived articles and attachments are revalidated
+    with a conditional GET; list pages are re-read on every run.
+    """
+
+    per_host: int = 2
+    delay: float = 1.0
+    user_agent: str = USER_AGENT
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    retries: int = 3  # extra attempts after the first, on timeouts, network errors and 5xx
+    backoff: float = 1.0  # first retry waits this long, doubling each time
+    backoff_max: float = 30.0
+    max_bytes: int = 50 * 1024 * 1024
+    max_redirects: int = 5
+    max_list_pages: int = 50  # per agency: pagination and generic link following stop here
+    generic_depth: int = 3
+    max_agencies: int = 64  # agencies crawled at the same time
+    revalidate_after_days: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.per_host < 1:
+            raise ValueError("per_host must be at least 1")
+        if self.delay < 0 or self.retries < 0 or self.max_bytes < 1:
+            raise ValueError("delay and retries must be >= 0, max_bytes >= 1")

@@ -1,0 +1,120 @@
+"""Make the sample web's committed documents with ``ogi.synth``: ``python -m ogi.sampleweb.build``.
+
+Needs LibreOffice (synth renders PDF/DOC through it); the output is committed so
+that serving needs nothing but Python. Article pages are synth's HTML with the
+attachment block replaced by a marker the server fills in, because the links'
+shape depends on the site family. Pages are stored gzipped (the server sends
+them with ``Content-Encoding: gzip`` when the client accepts it).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+from ogi.sampleweb.sites import SITES, YEARS, SiteSpec
+
+SITE_DIR = Path(__file__).parent / "site"
+ATTACH_MARK = "<!--ogi:attachments-->"
+_ATTACH_DIV = re.compile(r'<div class="article-attach">.*?</div>', re.S)
+_BODY = re.compile(r'(<div class="TRS_Editor" id="zoom"><div class="Custom_UnionStyle">).*?(</div></div>)', re.S)
+
+
+def _seed(spec: SiteSpec, year: int) -> int:
+    return sum(map(ord, spec.agency_id)) * 100 + year
+
+
+def _html_only(spec: SiteSpec, year: int, fmt: str, pictures: bool) -> bool:
+    """About half the PDF-publishing reports have no attachment (common, and it keeps
+    the committed site under its size budget: a synth PDF embeds its CJK font)."""
+    return fmt == "pdf" and not pictures and (year + spec.host) % 2 == 0
+
+
+def _page(html: bytes, spec: SiteSpec, pictures: list[str]) -> bytes:
+    enc = "gb18030" if spec.charset == "gbk" else "utf-8"
+    text = html.decode(enc)
+    if _ATTACH_DIV.search(text):
+        text = _ATTACH_DIV.sub(ATTACH_MARK, text, count=1)
+    else:
+        text = text.replace("</body>", ATTACH_MARK + "</body>", 1)
+    if pictures:
+        imgs = "".join(f'<p style="text-align:center"><img src="{p}" width="800"/></p>' for p in pictures)
+        text = _BODY.sub(lambda m: m.group(1) + imgs + m.group(2), text, count=1)
+    return text.encode(enc)
+
+
+def _jpeg_pages(pdf: bytes, limit: int = 2) -> list[bytes]:
+    """A report "published as pictures": its first pages rasterised, as scans often are."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    out = []
+    for i in range(min(limit, len(doc))):
+        image = doc[i].render(scale=0.9).to_pil().convert("L")
+        buf = io.BytesIO()
+        image.save(buf, format="JPEG", quality=55)
+        out.append(buf.getvalue())
+    return out
+
+
+def build(out: Path = SITE_DIR) -> dict:
+    from ogi.synth import make_report, render, render_many
+
+    if out.exists():
+        shutil.rmtree(out)
+    docs = out / "docs"
+    manifest: dict[str, dict] = {}
+    jobs, targets = [], []
+    reports = {}
+    for spec in SITES:
+        for year in YEARS:
+            quirks = {"extra_blocks"} if year == 2022 and spec.style == "trs" else set()
+            report = make_report(spec.name, year, seed=_seed(spec, year), quirks=quirks)
+            reports[spec.agency_id, year] = report
+            pictures = year in spec.picture_years
+            fmt = "pdf" if pictures else spec.formats[year % len(spec.formats)]
+            if _html_only(spec, year, fmt, pictures):
+                fmt = ""
+            jobs.append((report, fmt or "txt", {}))
+            targets.append((spec, year, fmt, pictures))
+    rendered = render_many(jobs)
+    for (spec, year, fmt, pictures), data in zip(targets, rendered, strict=True):
+        report = reports[spec.agency_id, year]
+        folder = docs / spec.agency_id
+        folder.mkdir(parents=True, exist_ok=True)
+        attachments, images = [], []
+        if pictures:
+            for i, jpg in enumerate(_jpeg_pages(data), start=1):
+                name = f"{year}-{i}.jpg"
+                (folder / name).write_bytes(jpg)
+                images.append(name)
+        elif fmt:
+            name = f"{year}.{fmt}"
+            (folder / name).write_bytes(data)
+            attachments.append({"file": name, "ext": fmt})
+        html = render(report, "html-gbk" if spec.charset == "gbk" else "html", style=spec.style)
+        page = _page(html, spec, [f"{{images}}/{n}" for n in images])
+        (folder / f"{year}.html.gz").write_bytes(gzip.compress(page, mtime=0))
+        manifest.setdefault(spec.agency_id, {})[str(year)] = {
+            "title": report.title,
+            "published": report.published.isoformat(),
+            "article": f"{year}.html.gz",
+            "attachments": attachments,
+            "images": images,
+        }
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    return manifest
+
+
+def main() -> None:
+    manifest = build()
+    size = sum(p.stat().st_size for p in SITE_DIR.rglob("*") if p.is_file())
+    print(f"built {sum(len(v) for v in manifest.values())} reports into {SITE_DIR} ({size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
