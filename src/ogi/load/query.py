@@ -69,8 +69,8 @@ def format_table(columns: list[str], rows: list[tuple]) -> str:
     return "\n".join(out)
 
 
-def write_result(rel: duckdb.DuckDBPyConnection, fmt: str, out: TextIO, output: Path | None) -> None:
-    """Write the pending result of ``rel`` in ``fmt`` to ``output`` (or ``out``)."""
+def write_result(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO, output: Path | None) -> None:
+    """Run ``sql`` and write its result in ``fmt`` to ``output`` (or ``out``)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "parquet":
@@ -78,8 +78,9 @@ def write_result(rel: duckdb.DuckDBPyConnection, fmt: str, out: TextIO, output: 
 
         if output is None:
             raise ValueError("--format parquet needs --output FILE")
-        pq.write_table(rel.fetch_arrow_table(), output)
+        pq.write_table(con.sql(sql).to_arrow_table(), output)
         return
+    rel = con.execute(sql)
     columns = [d[0] for d in rel.description or []]
     rows = rel.fetchall()
     buf = io.StringIO()
@@ -101,7 +102,7 @@ def write_result(rel: duckdb.DuckDBPyConnection, fmt: str, out: TextIO, output: 
 def run_query(sql: str, warehouse: Path, fmt: str = "table", output: Path | None = None) -> None:
     con = connect(warehouse)
     try:
-        write_result(con.execute(sql), fmt, sys.stdout, output)
+        write_result(con, sql, fmt, sys.stdout, output)
     finally:
         con.close()
 
@@ -145,7 +146,7 @@ def repl(warehouse: Path, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -
             sql = "\n".join(buffer)
             buffer = []
             try:
-                write_result(con.execute(sql), "table", out, None)
+                write_result(con, sql, "table", out, None)
             except duckdb.Error as exc:
                 out.write(f"Error: {exc}\n")
     finally:
