@@ -25,7 +25,10 @@ BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 HEAD_FONT = "黑体"
 TABLE_FONT = "宋体"
-TEXT_WIDTH_CM = 14.65
+TEXT_WIDTH_CM = 16.6
+# Column widths of the official blank template (twips), scaled to our text width.
+TEMPLATE_REQUESTS_TWIPS = (754, 921, 3271)
+TEMPLATE_VALUE_TWIPS = 685
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:
@@ -44,9 +47,11 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
 def _widths(table: Table) -> list[float]:
     n = table.ncols
     if table.name == "requests":
-        labels = [1.0, 1.9, 4.3]
-        rest = (TEXT_WIDTH_CM - sum(labels)) / (n - 3)
-        return labels + [rest] * (n - 3)
+        labels = [t / 567 for t in TEMPLATE_REQUESTS_TWIPS]
+        # a merged 法人或其他组织 column: authors spread three columns over the same width
+        values = [TEMPLATE_VALUE_TWIPS / 567] * 7 if n == 10 else [TEMPLATE_VALUE_TWIPS * 7 / 3 / 567] * 3
+        scale = TEXT_WIDTH_CM / (sum(labels) + sum(values))
+        return [w * scale for w in labels + values]
     if table.name == "active":
         first = 4.2
         return [first] + [(TEXT_WIDTH_CM - first) / (n - 1)] * (n - 1)
@@ -66,6 +71,16 @@ def _set_borders(tbl, on: bool) -> None:
     tbl_pr.append(borders)
 
 
+def _cell_margins(tbl, twips: int) -> None:
+    mar = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), str(twips))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tbl._tbl.tblPr.append(mar)
+
+
 def _row_flag(row, tag: str) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement(f"w:{tag}")
@@ -78,10 +93,11 @@ def add_table(document, table: Table, *, ruled: bool, split: bool, repeat_header
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
     _set_borders(t, ruled)
+    _cell_margins(t, 57)
     widths = _widths(table)
     for col, width in zip(t.columns, widths, strict=True):
         col.width = Cm(width)  # w:tblGrid — what LibreOffice and Word lay out by
-    size = 9 if table.name == "review" else 10.5
+    size = 9 if table.name == "review" else 10
     for r, row in enumerate(grid):
         for c, cell in enumerate(row):
             t.cell(r, c).width = Cm(widths[c])
@@ -122,7 +138,7 @@ def build_document(
     d = docx.Document()
     sec = d.sections[0]
     sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
-    sec.left_margin = sec.right_margin = Cm(3.17)
+    sec.left_margin = sec.right_margin = Cm(2.2)
     sec.top_margin = sec.bottom_margin = Cm(2.54)
     normal = d.styles["Normal"]
     normal.font.name = BODY_FONT
