@@ -27,9 +27,8 @@ Design choices, and why:
 
 from __future__ import annotations
 
-import math
 import os
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from prefect.concurrency.sync import concurrency
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from ogi.orchestrate import progress
+from ogi.orchestrate.batches import ParseStats, batch_size_for, parse_in_worker
 from ogi.orchestrate.infra import cpu_count, process_pool, retry_if_transient, run_in_process
 
 DEFAULT_ARCHIVE = "warehouse/archive"
@@ -67,31 +67,6 @@ def _summary_dict(obj: Any) -> dict[str, Any]:
     if hasattr(obj, "model_dump"):
         return obj.model_dump()
     return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
-
-
-@dataclass
-class ParseStats:
-    """What the parse tasks of one run did (small, so it travels between tasks)."""
-
-    planned: int = 0
-    parsed: int = 0
-    failed: int = 0
-    failures: list[str] = field(default_factory=list)  # "sha256 file: problem", first 50
-
-    def add(self, other: ParseStats) -> None:
-        self.planned += other.planned
-        self.parsed += other.parsed
-        self.failed += other.failed
-        self.failures.extend(other.failures[: max(0, 50 - len(self.failures))])
-
-
-def batch_size_for(n_documents: int, workers: int, requested: int | None = None) -> int:
-    """About four batches per worker for load balance, 25–250 documents each."""
-    if requested:
-        return max(1, requested)
-    if n_documents == 0:
-        return 1
-    return max(25, min(250, math.ceil(n_documents / (4 * workers))))
 
 
 def _hosts_for(registry: Path, agencies: list[str] | None) -> list[str]:
@@ -162,45 +137,20 @@ def plan_task(archive: str, warehouse: str) -> list[Any]:
     return list(plan(Path(archive), Path(warehouse)))
 
 
-def _parse_in_worker(refs: list[Any], archive: str, warehouse: str) -> ParseStats:
-    """Runs in a pool process: parse a batch, return only counts (results are cached)."""
-    from ogi.load import parse_batch
-
-    results = parse_batch(refs, Path(archive), Path(warehouse))
-    stats = ParseStats(planned=len(refs))
-    for result in results:
-        problem = _parse_failure(result)
-        if problem is None:
-            stats.parsed += 1
-        else:
-            stats.failed += 1
-            if len(stats.failures) < 50:
-                stats.failures.append(f"{result.get('sha256', '?')[:12]} {result.get('file', '')}: {problem}")
-    return stats
-
-
-def _parse_failure(result: dict[str, Any]) -> str | None:
-    """The reason a parse result counts as a failure (unreadable document), else None."""
-    if not result.get("unreadable"):
-        return None
-    details = [i.get("detail", "") for i in result.get("issues", []) if isinstance(i, dict)]
-    return details[0] if details else "unreadable"
-
-
 @task(name="parse-batch", **_TASK_OPTIONS)
 def parse_batch_task(refs: list[Any], archive: str, warehouse: str) -> ParseStats:
     """Parse one batch on the shared process pool."""
     progress.stage("parse", f"batch of {len(refs)}")
-    return run_in_process(_parse_in_worker, refs, archive, warehouse)
+    return run_in_process(parse_in_worker, refs, archive, warehouse)
 
 
 @task(name="write-tables", **_TASK_OPTIONS)
-def write_tables_task(archive: str, warehouse: str) -> dict[str, Any]:
+def write_tables_task(archive: str, warehouse: str, workers: int) -> dict[str, Any]:
     """Parquet tables and validation (cross-year checks included)."""
     from ogi.load import write_tables
 
     progress.stage("tables", "writing Parquet, validating")
-    return _summary_dict(write_tables(Path(archive), Path(warehouse)))
+    return _summary_dict(write_tables(Path(archive), Path(warehouse), workers=workers))
 
 
 @task(name="build-duckdb", **_TASK_OPTIONS)
@@ -268,7 +218,7 @@ def process_archive(
             futures = parse_batch_task.map(batches, unmapped(archive), unmapped(warehouse))
             for batch_stats in futures.result():
                 stats.add(batch_stats)
-    load_summary = write_tables_task(archive, warehouse)
+    load_summary = write_tables_task(archive, warehouse, workers)
     build_duckdb_task(warehouse)
     return publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
 
