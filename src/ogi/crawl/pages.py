@@ -39,8 +39,13 @@ class Link:
 
 
 def is_report_title(title: str) -> bool:
+    """A report's title names its agency or year around the fixed phrase; the bare phrase
+    ("政府信息公开年报") is the name of the column that lists them, not a report."""
     t = re.sub(r"\s+", "", title)
-    return bool(REPORT_TITLE.search(t)) and not NOT_A_REPORT.search(t)
+    m = REPORT_TITLE.search(t)
+    if not m or NOT_A_REPORT.search(t):
+        return False
+    return bool(re.sub(r"[\W_]", "", t[: m.start()] + t[m.end() :]))
 
 
 def year_in(text: str) -> int | None:

@@ -429,6 +429,13 @@ class _HostServer(ThreadingHTTPServer):
         self.web, self.sites = web, sites
         self.netloc = f"{address}:{self.server_address[1]}"
 
+    def handle_error(self, request, client_address) -> None:
+        """A client hanging up (a crawler giving up on the slow host) is not a server error."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class SampleWeb:
     """Context manager: start every host in background threads; ``registry_path`` points at them.
@@ -573,3 +580,12 @@ def serve(port: int = DEFAULT_PORT, agencies: int | None = None, registry: Path 
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+def write_default_registry(path: Path) -> Path:
+    """``registries/sample.csv``: the committed agencies at their default addresses and port."""
+    web = SampleWeb()
+    for address, sites in web.by_address.items():
+        for site in sites:
+            site.netloc = f"{address}:{DEFAULT_PORT}"
+    return write_registry(web.sites, path)

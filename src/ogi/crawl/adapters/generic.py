@@ -2,7 +2,8 @@
 
 Breadth-first over the agency's own hosts, only along links whose text or URL
 looks like the 政府信息公开 area (信息公开, 年报, ``xxgk``, ``ndbg``, …) or like
-pagination, up to ``generic_depth`` hops and ``max_list_pages`` pages. Every page
+pagination, up to ``generic_depth`` hops (a list's further pages count as the same
+hop) and ``max_list_pages`` pages. Every page
 is re-read on each run (with conditional GET): without a site model there is no
 safe way to tell which pages could hold a new report.
 """
@@ -18,6 +19,8 @@ from ogi.crawl.pages import anchors, is_attachment_url, is_report_title
 
 _FOLLOW_TEXT = re.compile(r"信息公开|政务公开|年报|年度报告|法定主动公开|下一页|下页|^\s*\d+\s*$")
 _FOLLOW_URL = re.compile(r"xxgk|zfxxgk|zwgk|ndbg|gknb|nianbao|index_\d+", re.I)
+_PAGER = re.compile(r"^\s*(下一页|下页|\d+)\s*$")
+_PAGER_URL = re.compile(r"(index|list)_\d+\.s?html?$", re.I)
 _SKIP_URL = re.compile(r"\.(jpg|jpeg|png|gif|zip|rar|xls|xlsx|css|js)(\?|$)", re.I)
 
 
@@ -54,5 +57,6 @@ class Generic(Adapter):
                 ):
                     seen.add(link.url)
                     child = await ctx.fetch(link.url, "list", parent_url=page.final_url, link_title=link.title)
-                    queue.append((child, depth + 1))
+                    pager = _PAGER.match(link.title) or _PAGER_URL.search(link.url)
+                    queue.append((child, depth if pager else depth + 1))  # pages of a list: same depth
         return list(found.values())

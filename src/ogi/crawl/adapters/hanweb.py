@@ -17,7 +17,8 @@ from ogi.crawl.context import AgencyContext, Fetched
 from ogi.crawl.pages import decode, report_links
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
-_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=[\"']([^\"']+)[\"']", re.S | re.I)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>", re.S | re.I)
+_HREF = re.compile(r"href=[\"']([^\"']+)[\"']", re.I)
 
 
 def records(text: str, base: str) -> list[ReportLink]:
@@ -45,8 +46,9 @@ class HanwebDatastore(Adapter):
             links = records(text, page.final_url)
             for link in links:
                 found.setdefault(link.url, link)
-            m = _NEXTGROUP.search(text)
-            nxt = urljoin(page.final_url, m.group(1)) if m else None
+            group = _NEXTGROUP.search(text)
+            href = _HREF.search(group.group(1)) if group else None
+            nxt = urljoin(page.final_url, href.group(1)) if href else None
             if nxt in visited or not keep_paging(ctx, page, links, nxt):
                 break
             page = await ctx.fetch(nxt, "list", parent_url=page.final_url)
