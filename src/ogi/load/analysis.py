@@ -53,16 +53,16 @@ GROUP BY r.year, c.row_name
 ORDER BY r.year, proceeding""",
     ),
     (
-        "Identity violations by province",
-        f"""SELECT r.province_code, count(DISTINCT r.report_id) AS reports,
+        "Identity violations by region (division code; use province_code to roll up)",
+        f"""SELECT r.region_code, count(DISTINCT r.report_id) AS reports,
        count(i.check_name) AS violations,
        count(DISTINCT i.report_id) AS reports_violating,
        pct(count(DISTINCT i.report_id), count(DISTINCT r.report_id)) AS reports_violating_pct
 FROM record_reports r
 LEFT JOIN issues i ON i.report_id = r.report_id
      AND i.check_name IN ({", ".join(f"'{c}'" for c in IDENTITY_CHECKS)})
-GROUP BY r.province_code
-ORDER BY reports_violating_pct DESC NULLS LAST, r.province_code""",
+GROUP BY r.region_code
+ORDER BY reports_violating_pct DESC NULLS LAST, r.region_code""",
     ),
     (
         "Coverage gaps by year (registry agencies expected to publish)",
