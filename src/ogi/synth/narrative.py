@@ -96,12 +96,12 @@ def sections(report: SyntheticReport, rng: random.Random) -> dict[str, str]:
         return "".join(p.format(**fmt) for p in _pick(rng, key, k))
 
     overall = [
-        para("intro", 1),
-        "（一）主动公开。" + para("active", rng.randint(3, 5)),
-        "（二）依申请公开。" + para("requests", rng.randint(2, 4)),
-        "（三）政府信息管理。" + para("management", rng.randint(2, 4)),
-        "（四）政府信息公开平台建设。" + para("platform", rng.randint(2, 4)),
-        "（五）监督保障。" + para("supervision", rng.randint(2, 4)),
+        para("intro", rng.randint(1, 2)),
+        "（一）主动公开。" + para("active", rng.randint(4, 6)),
+        "（二）依申请公开。" + para("requests", rng.randint(3, 4)),
+        "（三）政府信息管理。" + para("management", rng.randint(3, 4)),
+        "（四）政府信息公开平台建设。" + para("platform", rng.randint(3, 4)),
+        "（五）监督保障。" + para("supervision", rng.randint(3, 4)),
     ]
     problems = [
         para("problems_intro", 1) + "".join(p.format(**fmt) for p in phrases()["problems"][: rng.randint(2, 4)]),
