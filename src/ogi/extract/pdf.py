@@ -9,7 +9,6 @@ template tables, so pdfplumber only ever sees those.
 from __future__ import annotations
 
 import io
-import itertools
 import re
 
 import pdfplumber
@@ -17,6 +16,7 @@ import pypdfium2 as pdfium
 
 from ogi.extract.errors import UnreadableDocument
 from ogi.extract.model import Cell, Document, Grid
+from ogi.extract.pdf_words import word_grid
 
 # Words that appear in the template tables' labels and hardly ever in narrative.
 TABLE_WORDS = (
@@ -50,30 +50,10 @@ def _grid_from_rows(rows: list[list[str | None]], index: int, page: int) -> Grid
     grid_rows: list[list[Cell | None]] = []
     for r, row in enumerate(rows):
         grid_rows.append([None if text is None else Cell(text, page, index, r, c) for c, text in enumerate(row)])
+    width = max((len(r) for r in grid_rows), default=0)
+    for row in grid_rows:
+        row.extend([None] * (width - len(row)))
     return Grid(index, grid_rows, page)
-
-
-def _word_rows(page: pdfplumber.page.Page) -> list[list[str | None]]:
-    """Rows of an unruled table: words on one baseline, split where the gap is wide."""
-    words = page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
-    lines: list[list[dict]] = []
-    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
-        if lines and abs(lines[-1][0]["top"] - word["top"]) <= 2.5:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    rows: list[list[str | None]] = []
-    for line in lines:
-        line.sort(key=lambda w: w["x0"])
-        cells: list[str] = [line[0]["text"]]
-        for prev, word in itertools.pairwise(line):
-            height = max(word["bottom"] - word["top"], 1)
-            if word["x0"] - prev["x1"] > height * 0.9:
-                cells.append(word["text"])
-            else:
-                cells[-1] += word["text"]
-        rows.append(list(cells))
-    return rows
 
 
 def extract_pdf(data: bytes, name: str) -> Document:
@@ -102,10 +82,13 @@ def extract_pdf(data: bytes, name: str) -> Document:
                     page = plumber.pages[i]
                     found = [t.extract() for t in page.find_tables()]
                     found = [rows for rows in found if len(rows) > 1 or len(rows[0]) > 1]
-                    if not any(_keyword_count(" ".join(c or "" for r in rows for c in r)) >= 2 for rows in found):
-                        found = [_word_rows(page)]
-                    for rows in found:
-                        grids.append(_grid_from_rows(rows, len(grids), i + 1))
+                    if any(_keyword_count(" ".join(c or "" for r in rows for c in r)) >= 2 for rows in found):
+                        for rows in found:
+                            grids.append(_grid_from_rows(rows, len(grids), i + 1))
+                        continue
+                    grid = word_grid(page.extract_words(x_tolerance=2, y_tolerance=2), len(grids), i + 1)
+                    if grid is not None:
+                        grids.append(grid)
         except Exception as exc:  # pdfminer raises many unrelated types on damaged files
             raise UnreadableDocument(f"{name}: PDF tables unreadable ({type(exc).__name__}: {exc})") from exc
     titles = [meta_title] if meta_title else []

@@ -179,10 +179,12 @@ def _assign(
     cols: tuple[str, ...],
     values: list[Cell],
     header: dict[int, str] | None,
+    used: set[int] | None = None,
 ) -> None:
     """Exact count → template order; else the header's column labels (blank cells
-    under no label are layout padding); else blank padding trimmed at the edges;
-    else unsure."""
+    under no label are layout padding); else blank padding trimmed at the edges, or
+    blank cells in grid columns no row of this table ever fills (``used``); else
+    unsure."""
     mapping: list[tuple[str, Cell]] | None = None
     if len(values) == len(cols):
         mapping = list(zip(cols, values, strict=True))
@@ -193,6 +195,8 @@ def _assign(
             mapping = [(col, cell) for col, cell in mapped if col is not None]
     if mapping is None:
         trimmed = _trim(values, len(cols))
+        if len(trimmed) != len(cols) and used is not None:
+            trimmed = [c for c in values if c.col in used or c.text.strip()]
         if len(trimmed) == len(cols):
             mapping = list(zip(cols, trimmed, strict=True))
     if mapping is None:
@@ -208,21 +212,29 @@ def _assign(
 
 
 def _header_columns(grid: Grid, header_rows: list[int], table: str, version: str) -> dict[int, str]:
-    """Grid column → template column, from the header rows above a block of data rows:
-    per column, the lowest header text that reads as a column label."""
+    """Grid column → template column, from the header rows above a block of data rows.
+    A column's label is the best-reading run of its header texts counted from the
+    bottom (so 申请人情况 / 法人或其他组织 / 商业企业 reads as 商业企业, and a label
+    printed one character per line is put back together)."""
     specs = T.cols(version, table) + T.cols("ext", table)
+    aliases = [(a, spec.col) for spec in specs for a in spec.aliases]
     out: dict[int, str] = {}
     width = len(grid.rows[0]) if grid.rows else 0
     for c in range(width):
-        for r in reversed(header_rows):
+        texts: list[str] = []
+        for r in header_rows:
             cell = grid.rows[r][c]
-            if cell is None or not cell.text.strip():
-                continue
-            key = label_key(cell.text)
-            score, col = max(((fuzz.ratio(key, a), spec.col) for spec in specs for a in spec.aliases), default=(0, ""))
-            if score >= HEADER_THRESHOLD:
-                out[c] = col
-                break
+            if cell is not None and cell.text.strip() and (not texts or texts[-1] != cell.text):
+                texts.append(cell.text)
+        best, best_col = 0.0, None
+        for j in range(len(texts)):
+            key = label_key("".join(texts[j:]))
+            for alias, col in aliases:
+                score = fuzz.ratio(key, alias)
+                if score > best:
+                    best, best_col = score, col
+        if best_col and best >= HEADER_THRESHOLD:
+            out[c] = best_col
     return out
 
 
@@ -266,6 +278,7 @@ def interpret_rows(views: list[RowView], table: str, version: str) -> TableResul
     pairs = align(candidates, specs)
     headers = _header_maps([v for v in views if v.table == table], [v for v, _ in pairs], table, version)
     legal_merged = table == "requests" and _legal_column_merged(pairs, headers)
+    used = _used_columns([v for v, _ in pairs])
     for view, spec in pairs:
         cols = spec.cols
         if legal_merged:
@@ -276,10 +289,19 @@ def interpret_rows(views: list[RowView], table: str, version: str) -> TableResul
             result.merged.append(
                 "（六）其他处理 printed as one row: " + " | ".join(c.text for c in _trim(view.values, 7))
             )
-        _assign(result, table, spec.row, cols, view.values, headers.get((view.grid.index, view.r)))
+        key = (view.grid.index, view.r)
+        _assign(result, table, spec.row, cols, view.values, headers.get(key), used[view.grid.index])
     if legal_merged:
         result.merged.append("法人或其他组织 printed as one column instead of five")
     return result
+
+
+def _used_columns(rows: list[RowView]) -> dict[int, set[int]]:
+    """Per grid, the columns where some row of the table prints something."""
+    out: dict[int, set[int]] = {}
+    for view in rows:
+        out.setdefault(view.grid.index, set()).update(c.col for c in view.values if c.text.strip())
+    return out
 
 
 def _legal_column_merged(
@@ -316,6 +338,10 @@ def interpret_review(views: list[RowView], version: str) -> TableResult:
         return result
     view = max(horizontal, key=lambda v: sum(read_value(c.text).kind == "number" for c in v.values))
     values = _trim(view.values, 15)
+    if len(values) != 15:
+        # Only the columns under a review header label hold the 15 values.
+        header = _header_columns(view.grid, list(range(view.r)), "review", version)
+        values = [c for c in view.values if c.col in header]
     if len(values) != 15:
         result.unsure.append(("review", f"{len(values)} value cells where 15 expected"))
         return result

@@ -14,6 +14,7 @@ from ogi.parse.normalize import clean
 
 UNITS = ("万元", "元", "件", "个", "条", "项", "次", "人次", "份", "家")
 MISSING = {"", "—", "-", "–", "－", "―", "──", "——", "/", "／", "\\", "无", "空", "×", "x", "X", "*", "--"}
+_WRAPPED_NUMBER = re.compile(r"^[\d０-９,，.]+(?:[ \t]*\n[ \t]*[\d０-９,，.]+)+[件元]?$")
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")
 _NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
 
@@ -27,6 +28,8 @@ class Reading:
 
 def read_value(text: str) -> Reading:
     """Interpret one printed cell."""
+    if _WRAPPED_NUMBER.match(text.strip()):
+        text = re.sub(r"\s*\n\s*", "", text)  # a number wrapped inside a narrow cell
     t = clean(text)
     if _SPLIT_DIGITS.search(t):
         return Reading("unsure")  # "1 2": two numbers in one cell, or a garble

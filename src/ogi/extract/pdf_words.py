@@ -1,0 +1,158 @@
+"""Tables without ruling lines, rebuilt from word positions.
+
+With no lines to follow, a table is only words on a page: numbers stand in
+columns (their x-centres line up), labels stand left of them, and a label or a
+number too long for its cell wraps onto extra lines, vertically centred on the
+row. So rows are anchored on the lines of numbers, columns are clusters of the
+numbers' x-centres, label lines join the nearest row of numbers, and text above
+the numbers' columns (the header) forms rows of its own. A number wrapped in a
+narrow column shows as fragments just above and below the row's other numbers,
+in columns that row leaves empty; those are joined back.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from ogi.extract.model import Cell, Grid
+
+_VALUE = re.compile(r"^(?:[+-]?[\d０-９][\d０-９,，.]*(?:万元|元|件|个|条|项|次)?|[—\-/／–－]+|无)$")
+
+
+@dataclass
+class _Line:
+    y: float
+    words: list[dict] = field(default_factory=list)
+
+
+def _cluster_lines(words: list[dict], tolerance: float) -> list[_Line]:
+    lines: list[_Line] = []
+    for word in sorted(words, key=lambda w: (w["top"] + w["bottom"]) / 2):
+        y = (word["top"] + word["bottom"]) / 2
+        if lines and abs(lines[-1].y - y) <= tolerance:
+            lines[-1].words.append(word)
+        else:
+            lines.append(_Line(y, [word]))
+    return lines
+
+
+def _columns(values: list[dict], gap: float) -> list[float]:
+    """Centres of the value columns: x-centres of numbers, split where they part."""
+    xs = sorted((w["x0"] + w["x1"]) / 2 for w in values)
+    clusters: list[list[float]] = []
+    for x in xs:
+        if clusters and x - clusters[-1][-1] <= gap:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    return [statistics.fmean(c) for c in clusters]
+
+
+def _nearest(x: float, centres: list[float]) -> int:
+    return min(range(len(centres)), key=lambda i: abs(centres[i] - x))
+
+
+def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
+    """A grid for one page's unruled tables, or None when the page has no numbers."""
+    if not words:
+        return None
+    height = statistics.median(w["bottom"] - w["top"] for w in words)
+    values = [w for w in words if _VALUE.match(w["text"])]
+    if not values:
+        return None
+    centres = _columns(values, gap=max(4.0, 0.7 * height))
+    left_edge = min(w["x0"] for w in values) - 0.5 * height  # label area of header lines
+
+    # Lines of numbers, one column each.
+    value_lines: list[dict[int, dict]] = []
+    ys: list[float] = []
+    for line in _cluster_lines(values, 0.45 * height):
+        cols: dict[int, dict] = {}
+        for w in sorted(line.words, key=lambda w: w["x0"]):
+            col = _nearest((w["x0"] + w["x1"]) / 2, centres)
+            if col in cols:  # two numbers in one column on one line: keep both, visibly
+                cols[col] = {**cols[col], "text": cols[col]["text"] + " " + w["text"]}
+            else:
+                cols[col] = w
+        value_lines.append(cols)
+        ys.append(line.y)
+    _join_wrapped(value_lines, ys, 1.8 * height)
+
+    # Other words, line by line. A line with words over the number columns is a header
+    # (or narrative) line of its own; a line left of the numbers is label text of the
+    # nearest row of numbers.
+    rows: list[tuple[float, dict[int, str], list[dict]]] = [
+        (y, {c: w["text"] for c, w in v.items()}, []) for y, v in zip(ys, value_lines, strict=True)
+    ]
+    row_left = [min(w["x0"] for w in v.values()) for v in value_lines]
+    reach = 1.8 * height
+    for line in _cluster_lines([w for w in words if not _VALUE.match(w["text"])], 0.45 * height):
+        k = min(range(len(row_left)), key=lambda i: abs(rows[i][0] - line.y))
+        if abs(rows[k][0] - line.y) <= reach and all(w["x1"] <= row_left[k] + 0.3 * height for w in line.words):
+            rows[k][2].extend(line.words)
+            continue
+        cells: dict[int, str] = {}
+        label: list[dict] = []
+        for w in sorted(line.words, key=lambda w: w["x0"]):
+            if w["x1"] <= left_edge + height:
+                label.append(w)
+            else:
+                col = _nearest((w["x0"] + w["x1"]) / 2, centres)
+                cells[col] = cells.get(col, "") + w["text"]
+        rows.append((line.y, cells, label))
+
+    grid_rows: list[list[Cell | None]] = []
+    width = max(len(_label_cells(label, height)) for _, _, label in rows) or 1
+    for r, (_, cells, label) in enumerate(sorted(rows, key=lambda row: row[0])):
+        texts = _label_cells(label, height)
+        texts = [""] * (width - len(texts)) + texts
+        out: list[Cell | None] = [Cell(t, page, index, r, c) for c, t in enumerate(texts)]
+        out += [Cell(cells.get(c, ""), page, index, r, width + c) for c in range(len(centres))]
+        grid_rows.append(out)
+    return Grid(index, grid_rows, page)
+
+
+def _label_cells(words: list[dict], height: float) -> list[str]:
+    """Label words grouped into cells: words stacked over each other (a wrapped label)
+    or side by side with a small gap belong together."""
+    parent = list(range(len(words)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(words):
+        for j in range(i + 1, len(words)):
+            b = words[j]
+            same_line = abs(a["top"] - b["top"]) < 0.5 * height
+            overlap = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+            if (same_line and -overlap < 0.6 * height) or (not same_line and overlap > 0):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[dict]] = {}
+    for i, w in enumerate(words):
+        groups.setdefault(find(i), []).append(w)
+    cells = sorted(groups.values(), key=lambda g: min(w["x0"] for w in g))
+    return ["".join(w["text"] for w in sorted(g, key=lambda w: (round(w["top"]), w["x0"]))) for g in cells]
+
+
+def _join_wrapped(lines: list[dict[int, dict]], ys: list[float], reach: float) -> None:
+    """Fragments of numbers wrapped in narrow cells sit just above and below their
+    row's other numbers, in columns that row leaves empty: join them back."""
+    i = 1
+    while i < len(lines) - 1:
+        above, row, below = lines[i - 1], lines[i], lines[i + 1]
+        if (
+            above.keys() == below.keys()
+            and not above.keys() & row.keys()
+            and ys[i] - ys[i - 1] <= reach
+            and ys[i + 1] - ys[i] <= reach
+        ):
+            for col in above:
+                row[col] = {**above[col], "text": above[col]["text"] + below[col]["text"]}
+            del lines[i + 1], ys[i + 1], lines[i - 1], ys[i - 1]
+            continue
+        i += 1
