@@ -1,0 +1,188 @@
+"""The Prefect flows under ``prefect_test_harness`` (a temporary Prefect server):
+backfill over the sample web, no re-parse of unchanged documents, reparse without
+network, artifacts, per-host limits, and retries of transient failures only."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import httpx
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from prefect import flow, task
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+from prefect.testing.utilities import prefect_test_harness
+
+from ogi.orchestrate import flows
+from ogi.orchestrate.batches import batch_size_for
+from ogi.orchestrate.infra import is_transient, retry_if_transient
+from ogi.orchestrate.quality import QUALITY_KEY, RUN_SUMMARY_KEY
+from ogi.sampleweb.server import SampleWeb
+
+AGENCIES = ["lc-sthjj", "lc-gaj"]
+
+
+@pytest.fixture(scope="module")
+def harness():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="module")
+def web():
+    with SampleWeb(port=0, slow_seconds=0.2) as w:
+        yield w
+
+
+def _artifacts(flow_run_id) -> dict[str, object]:
+    with get_client(sync_client=True) as client:
+        arts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return {a.key: a for a in arts}
+
+
+def _summary_table(artifact) -> dict[str, str]:
+    import json
+
+    rows = artifact.data if isinstance(artifact.data, list) else json.loads(artifact.data)
+    return {r["metric"]: r["value"] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def runs(harness, web, tmp_path_factory):
+    """backfill twice (the second finds nothing new), then reparse; shared below."""
+    root = tmp_path_factory.mktemp("flows")
+    params = {
+        "agencies": AGENCIES,
+        "years": [2023, 2024],
+        "registry": str(web.registry_path),
+        "archive": str(root / "archive"),
+        "warehouse": str(root / "wh"),
+        "delay": 0.0,
+    }
+    first = flows.backfill(**params, return_state=True)
+    second = flows.backfill(**params, return_state=True)
+    again = flows.reparse(archive=params["archive"], warehouse=params["warehouse"], return_state=True)
+    return root, first, second, again
+
+
+def test_backfill_loads_the_warehouse(runs):
+    root, first, _, _ = runs
+    assert first.is_completed(), first.message
+    result = first.result()
+    assert result["crawl"]["agencies_visited"] == 2
+    assert result["crawl"]["reports_new"] >= 4  # two agencies × 2023–2025
+    assert result["parse"]["planned"] == result["parse"]["parsed"] + result["parse"]["failed"] > 0
+    assert (root / "wh" / "ogi.duckdb").is_file()
+
+    import duckdb
+
+    con = duckdb.connect(str(root / "wh" / "ogi.duckdb"), read_only=True)
+    agencies = {r[0] for r in con.execute("SELECT DISTINCT agency_id FROM reports").fetchall()}
+    years = {r[0] for r in con.execute("SELECT DISTINCT year FROM reports WHERE is_record").fetchall()}
+    con.close()
+    assert agencies == set(AGENCIES)
+    assert min(years) >= 2023
+
+
+def test_unchanged_documents_are_not_parsed_again(runs):
+    _, first, second, again = runs
+    assert second.is_completed() and again.is_completed()
+    assert second.result()["crawl"]["reports_new"] == 0
+    assert second.result()["parse"]["planned"] == 0
+    assert again.result()["parse"]["planned"] == 0  # reparse: same parser version, all cached
+    assert again.result()["crawl"] == {}  # no network
+    assert again.result()["reports"] == first.result()["reports"]
+
+
+def test_every_run_publishes_both_artifacts(runs):
+    _, first, second, again = runs
+    for state in (first, second, again):
+        arts = _artifacts(state.state_details.flow_run_id)
+        assert set(arts) >= {RUN_SUMMARY_KEY, QUALITY_KEY}
+        assert arts[RUN_SUMMARY_KEY].type == "table"
+        assert arts[QUALITY_KEY].type == "markdown"
+    table = _summary_table(_artifacts(first.state_details.flow_run_id)[RUN_SUMMARY_KEY])
+    for metric in ("agencies visited", "reports new", "reports changed", "documents parsed", "parse failures"):
+        assert metric in table
+    assert "identity violations" in table
+    assert table["agencies visited"] == "2"
+    assert int(table["documents parsed"]) == first.result()["parse"]["parsed"]
+    md = _artifacts(second.state_details.flow_run_id)[QUALITY_KEY].data
+    assert "## Worst agencies" in md and "## New violations" in md and "## Coverage gaps" in md
+    # Nothing changed in the second run, so nothing is new.
+    assert second.result()["new_identity_violations"] == 0
+
+
+def test_crawl_creates_shared_host_limits(runs, web):
+    from ogi.registry.model import load_registry
+
+    hosts = {h for a in load_registry(web.registry_path) if a.agency_id in AGENCIES for h in a.allowed_hosts}
+    with get_client(sync_client=True) as client:
+        for host in hosts:
+            limit = client.read_global_concurrency_limit_by_name(f"host:{host}")
+            assert limit.limit == 1
+            assert limit.active_slots == 0  # released after the crawl
+
+
+def test_transient_classification():
+    assert is_transient(BrokenProcessPool("worker killed"))
+    assert is_transient(TimeoutError())
+    assert is_transient(OSError(16, "Device or resource busy"))
+    assert not is_transient(ValueError("bad document"))
+    assert not is_transient(KeyError("agency"))
+    assert not is_transient(httpx.ConnectError("refused"))  # HTTP retries live in the crawler
+    assert not is_transient(FileNotFoundError(2, "gone"))
+
+
+def test_retries_only_transient_failures(harness):
+    calls = {"transient": 0, "bug": 0}
+
+    @task(retries=2, retry_delay_seconds=0, retry_condition_fn=retry_if_transient)
+    def flaky() -> str:
+        calls["transient"] += 1
+        if calls["transient"] == 1:
+            raise BrokenProcessPool("worker killed by the OOM killer")
+        return "ok"
+
+    @task(retries=2, retry_delay_seconds=0, retry_condition_fn=retry_if_transient)
+    def buggy() -> None:
+        calls["bug"] += 1
+        raise ValueError("a parser bug fails the same way every time")
+
+    @flow
+    def probe() -> tuple[str, bool]:
+        ok = flaky()
+        failed = buggy(return_state=True).is_failed()
+        return ok, failed
+
+    assert probe() == ("ok", True)
+    assert calls == {"transient": 2, "bug": 1}
+
+
+def test_batches_use_every_core():
+    assert batch_size_for(1000, 2) == 125  # 8 batches for 2 processes
+    assert batch_size_for(100_000, 16) == 250
+    assert batch_size_for(30, 4) == 25
+    assert batch_size_for(0, 2) == 1
+    assert batch_size_for(500, 2, requested=50) == 50
+
+
+def test_flows_are_importable_from_the_repository_folder():
+    import importlib
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(repo))
+    try:
+        for name in ("nightly", "backfill", "reparse"):
+            module = importlib.import_module(f"flows.{name}")
+            assert getattr(module, name) is getattr(flows, name)
+    finally:
+        sys.path.remove(str(repo))
