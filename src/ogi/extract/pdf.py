@@ -24,10 +24,12 @@ TABLE_WORDS = (
     "结果维持", "结果纠正", "尚未审结", "本年新收", "上年结转", "第二十条", "本年制发件数",
     "处理决定数量", "信访举报", "重复申请", "公开出版物", "结转下年度", "复议后起诉",
     "未经复议", "属于国家秘密", "本机关不掌握", "行政事业性收费", "本年新制作", "上一年项目数量",
-    "本年收费金额", "本年废止件数", "现行有效件数", "政府集中采购", "其他处理",
+    "本年收费金额", "本年废止件数", "现行有效件数", "政府集中采购", "其他处理", "本年新公开数量",
+    "对外公开总数量", "采购项目数量", "本年增/减",
 )  # fmt: skip
 TABLE_PAGE_WORDS = 4  # narrative pages name a few of these words in passing, table pages many
 _SPACES = re.compile(r"\s+")
+_NUMBER_TOKEN = re.compile(r"^[\d０-９][\d０-９,.]*$|^[—\-/]$")
 
 
 def _keyword_count(text: str) -> int:
@@ -35,13 +37,21 @@ def _keyword_count(text: str) -> int:
     return sum(word in compact for word in TABLE_WORDS)
 
 
+def _starts_with_numbers(text: str) -> bool:
+    """The page opens with a row of numbers: the tail of a table from the page before."""
+    lines = [line.split() for line in text.splitlines() if line.strip()][:6]
+    return any(sum(bool(_NUMBER_TOKEN.match(t)) for t in tokens) >= 5 for tokens in lines)
+
+
 def _table_pages(page_texts: list[str]) -> list[int]:
-    """Pages holding template tables; a page right after one continues it (a split
-    table's tail may carry a single label)."""
+    """Pages holding template tables; a page right after one continues it when it
+    names a table word or opens with numbers (a split table's tail may be a single
+    label, or only the review table's row of numbers)."""
     pages: list[int] = []
     for i, text in enumerate(page_texts):
         count = _keyword_count(text)
-        if count >= TABLE_PAGE_WORDS or (count and pages and pages[-1] == i - 1):
+        follows = bool(pages) and pages[-1] == i - 1
+        if count >= TABLE_PAGE_WORDS or (follows and (count or _starts_with_numbers(text))):
             pages.append(i)
     return pages
 

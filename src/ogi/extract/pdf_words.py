@@ -62,8 +62,11 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
     values = [w for w in words if _VALUE.match(w["text"])]
     if not values:
         return None
-    centres = _columns(values, gap=max(4.0, 0.7 * height))
     left_edge = min(w["x0"] for w in values) - 0.5 * height  # label area of header lines
+    # Columns come from the numbers and from short header words over them: a column
+    # left blank on every row of the page still has its header label.
+    headers = [w for w in words if len(w["text"]) <= 4 and w["x0"] > left_edge + height and w not in values]
+    centres = _columns(values + headers, gap=max(4.0, 0.7 * height))
 
     # Lines of numbers, one column each.
     value_lines: list[dict[int, dict]] = []

@@ -41,27 +41,24 @@ def _from_title(title: str) -> tuple[str | None, int | None]:
 
 
 def _title_from_lines(lines: list[str]) -> str | None:
-    """The title is near the top, sometimes over two or three lines (agency / year+report)."""
-    head = lines[:15]
-    for i, line in enumerate(head):
-        c = compact(line)
-        if "年度报告" not in c and "年报" not in c:
-            continue
-        if len(c) > 80:
-            continue
-        agency, year = _from_title(c)
-        if agency and year:
-            return line.strip()
-        for back in (1, 2):
-            if i - back >= 0:
-                joined = "".join(compact(x) for x in head[i - back : i + 1])
-                if len(joined) <= 80:
-                    agency, year = _from_title(joined)
-                    if agency and year:
-                        return joined
-        if year:
-            return line.strip()
-    return None
+    """The title is near the top, often broken over two or three lines (agency, then
+    year and 年度报告; or 年度报 / 告): the shortest run of lines ending in the report
+    title that names both an agency and a year."""
+    head = [compact(line) for line in lines[:15]]
+    fallback = None
+    for end in range(len(head)):
+        for size in (1, 2, 3):
+            if end - size + 1 < 0:
+                break
+            joined = "".join(head[end - size + 1 : end + 1])
+            if len(joined) > 80 or not re.search(r"(?:年度报告|年报)$", joined):
+                continue
+            agency, year = _from_title(joined)
+            if agency and year:
+                return joined
+            if year and fallback is None:
+                fallback = joined
+    return fallback
 
 
 def _date(text: str) -> str | None:

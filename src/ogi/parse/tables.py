@@ -196,7 +196,11 @@ def _assign(
     if mapping is None:
         trimmed = _trim(values, len(cols))
         if len(trimmed) != len(cols) and used is not None:
-            trimmed = [c for c in values if c.col in used or c.text.strip()]
+            # Only when every kept cell prints something: a blank kept here could as
+            # well belong to the next column.
+            kept = [c for c in values if c.col in used or c.text.strip()]
+            if all(c.text.strip() for c in kept):
+                trimmed = kept
         if len(trimmed) == len(cols):
             mapping = list(zip(cols, trimmed, strict=True))
     if mapping is None:
