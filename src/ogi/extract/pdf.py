@@ -16,6 +16,7 @@ import pypdfium2 as pdfium
 
 from ogi.extract.errors import UnreadableDocument
 from ogi.extract.model import Cell, Document, Grid
+from ogi.extract.pdf_fast import PdfiumPage
 from ogi.extract.pdf_words import word_grid
 
 # Words that appear in the template tables' labels and hardly ever in narrative.
@@ -66,40 +67,57 @@ def _grid_from_rows(rows: list[list[str | None]], index: int, page: int) -> Grid
     return Grid(index, grid_rows, page)
 
 
+def _page_grids(page: PdfiumPage | pdfplumber.page.Page, first_index: int, page_no: int) -> list[Grid]:
+    """Ruled tables when the page has them, else the unruled reading of its words."""
+    found = page.tables() if isinstance(page, PdfiumPage) else [t.extract() for t in page.find_tables()]
+    found = [rows for rows in found if len(rows) > 1 or len(rows[0]) > 1]
+    if any(_keyword_count(" ".join(c or "" for r in rows for c in r)) >= 2 for rows in found):
+        return [_grid_from_rows(rows, first_index + k, page_no) for k, rows in enumerate(found)]
+    grid = word_grid(page.extract_words(x_tolerance=2, y_tolerance=2), first_index, page_no)
+    return [grid] if grid is not None else []
+
+
 def extract_pdf(data: bytes, name: str) -> Document:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         raise UnreadableDocument(f"{name}: not a readable PDF ({exc})") from exc
     page_texts: list[str] = []
+    grids: list[Grid] = []
+    fallback: list[int] = []  # table pages pdfium could not read as tables
     try:
+        textpages = []
         for page in pdf:
             textpage = page.get_textpage()
             page_texts.append(textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n"))
+            textpages.append((page, textpage))
+        for i in _table_pages(page_texts):
+            page_grids = _page_grids(PdfiumPage(*textpages[i]), len(grids), i + 1)
+            if page_grids:
+                grids.extend(page_grids)
+            else:
+                fallback.append(i)
+        for page, textpage in textpages:
             textpage.close()
             page.close()
         meta_title = (pdf.get_metadata_dict().get("Title") or "").strip()
     finally:
         pdf.close()
-    lines = [line.strip() for text in page_texts for line in text.split("\n") if line.strip()]
-    has_text = sum(len(_SPACES.sub("", t)) for t in page_texts) > 20
-    table_pages = _table_pages(page_texts)
-    grids: list[Grid] = []
-    if table_pages:
+    if fallback:
         try:
             with pdfplumber.open(io.BytesIO(data)) as plumber:
-                for i in table_pages:
-                    page = plumber.pages[i]
-                    found = [t.extract() for t in page.find_tables()]
-                    found = [rows for rows in found if len(rows) > 1 or len(rows[0]) > 1]
-                    if any(_keyword_count(" ".join(c or "" for r in rows for c in r)) >= 2 for rows in found):
-                        for rows in found:
-                            grids.append(_grid_from_rows(rows, len(grids), i + 1))
-                        continue
-                    grid = word_grid(page.extract_words(x_tolerance=2, y_tolerance=2), len(grids), i + 1)
-                    if grid is not None:
-                        grids.append(grid)
+                for i in fallback:
+                    grids.extend(_page_grids(plumber.pages[i], len(grids), i + 1))
         except Exception as exc:  # pdfminer raises many unrelated types on damaged files
             raise UnreadableDocument(f"{name}: PDF tables unreadable ({type(exc).__name__}: {exc})") from exc
+        grids.sort(key=lambda g: g.page or 0)
+        for k, grid in enumerate(grids):
+            grid.index = k
+            for row in grid.rows:
+                for cell in row:
+                    if cell is not None:
+                        cell.table = k
+    lines = [line.strip() for text in page_texts for line in text.split("\n") if line.strip()]
+    has_text = sum(len(_SPACES.sub("", t)) for t in page_texts) > 20
     titles = [meta_title] if meta_title else []
     return Document("pdf", lines, grids, titles, [], pages=len(page_texts), has_text=has_text)

@@ -35,10 +35,10 @@ class RowView:
     labels: list[str]
     values: list[Cell]
     table: str | None = None
+    keys: list[str] = field(init=False)
 
-    @property
-    def keys(self) -> list[str]:
-        return [k for k in (label_key(t) for t in self.labels) if k]
+    def __post_init__(self) -> None:
+        self.keys = [k for k in (label_key(t) for t in self.labels) if k]
 
 
 @dataclass
