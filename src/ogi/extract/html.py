@@ -153,15 +153,20 @@ def _lines(root: etree._Element) -> list[str]:
 
 
 def _article_root(body: etree._Element) -> etree._Element:
-    """The deepest element that still holds the whole report (section headings and
-    tables): everything outside it is site chrome."""
-    best, best_len = body, None
-    for el in body.iter("div", "td", "article", "section", "main"):
-        text = el.text_content()
-        holds_report = "总体情况" in text and ("其他需要报告" in text or "存在的主要问题" in text)
-        if holds_report and (best_len is None or len(text) < best_len):
-            best, best_len = el, len(text)
-    return best
+    """The smallest element that holds the whole report (from 总体情况 to the closing
+    sections): everything outside it is site chrome. Walks up from the heading
+    instead of measuring every element's text."""
+    for node in body.iter():
+        text = node.text if isinstance(node.tag, str) else None
+        if not text or "总体情况" not in text:
+            continue
+        for anc in node.iterancestors():
+            content = anc.text_content()
+            if "其他需要报告" in content or "存在的主要问题" in content:
+                return anc
+            if anc is body:
+                break
+    return body
 
 
 def extract_html(data: bytes, name: str) -> Document:
@@ -196,10 +201,7 @@ def extract_html(data: bytes, name: str) -> Document:
     root = _article_root(body)
     lines = _lines(root)
     if root is not body:
-        for line in _lines(body):
-            m = _PUBLISHED.search(line)
-            if m:
-                published.append(m.group(1))
+        published.extend(m.group(1) for m in _PUBLISHED.finditer(body.text_content()))
     for line in lines[:50]:
         m = _PUBLISHED.search(line)
         if m:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ogi.parse.normalize import clean
 
@@ -26,6 +27,7 @@ class Reading:
     unit: str | None = None
 
 
+@lru_cache(maxsize=8192)
 def read_value(text: str) -> Reading:
     """Interpret one printed cell."""
     if _WRAPPED_NUMBER.match(text.strip()):
