@@ -61,9 +61,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, path)  # atomic against a killed process; no fsync: the web can refill it
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

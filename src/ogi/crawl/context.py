@@ -51,10 +51,15 @@ class History:
 
     def __init__(self, table: pa.Table) -> None:
         self.latest: dict[str, Known] = {}
+        self.report_lists: dict[str, list[str]] = {}  # agency → pages that linked its reports
         for row in sorted(table.to_pylist(), key=lambda r: r["requested_at"]):
             self.record(row)
 
     def record(self, row: dict) -> None:
+        if row["kind"] == "article" and row["parent_url"]:
+            pages = self.report_lists.setdefault(row["agency_id"], [])
+            if row["parent_url"] not in pages:
+                pages.append(row["parent_url"])
         complete = row["status"] in (200, 304) and row["sha256"] and not row["error"]
         dead = row["status"] in _DEAD and row["kind"] in ("article", "attachment")
         if not (complete or dead):
@@ -86,6 +91,7 @@ class Fetched:
     error: str | None
     previous: Known | None
     year: int | None
+    _tree: lxml.html.HtmlElement | None = field(default=None, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -97,7 +103,10 @@ class Fetched:
         return self.body is not None and (self.content_type or "").startswith("text/html")
 
     def tree(self) -> lxml.html.HtmlElement:
-        return parse_html(self.body or b"", self.declared_type)
+        """Parsed once: adapters, year detection and attachment search all read the same tree."""
+        if self._tree is None:
+            self._tree = parse_html(self.body or b"", self.declared_type)
+        return self._tree
 
 
 @dataclass
@@ -263,6 +272,10 @@ class AgencyContext:
 
     def fresh(self, url: str) -> bool:
         return self.session.fresh(url) is not None
+
+    def report_list_pages(self) -> list[str]:
+        """Pages that linked this agency's reports in earlier runs, first seen first."""
+        return list(self.session.history.report_lists.get(self.agency.agency_id, []))
 
     def fresh_years(self) -> set[int]:
         """Years whose report is archived and was checked within the revalidation cadence."""

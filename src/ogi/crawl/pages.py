@@ -127,23 +127,25 @@ def is_attachment_url(url: str) -> bool:
     return _ext_of(url) in DOC_EXTENSIONS
 
 
-def article_region(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The page minus its chrome (header, navigation, footer, side bars, scripts)."""
-    region = lxml.html.fromstring(lxml.html.tostring(tree))
-    doomed = [
-        el
-        for el in region.iter()
-        if isinstance(el.tag, str)
+def _chrome(el: lxml.html.HtmlElement) -> bool:
+    return (
+        isinstance(el.tag, str)
         and el.tag not in ("html", "body")
         and (
             el.tag in ("header", "nav", "footer", "script", "style", "noscript")
-            or CHROME.search(f"{el.get('id', '')} {el.get('class', '')}")
+            or bool(CHROME.search(f"{el.get('id', '')} {el.get('class', '')}"))
         )
-    ]
-    for el in doomed:
-        if el.getparent() is not None:
-            el.drop_tree()
-    return region
+    )
+
+
+def _in_article(el: lxml.html.HtmlElement) -> bool:
+    """Not inside the page's chrome (header, navigation, footer, side bars, scripts)."""
+    return not _chrome(el) and not any(_chrome(a) for a in el.iterancestors())
+
+
+def _article_text(tree: lxml.html.HtmlElement) -> str:
+    parts = [t for t in tree.xpath("//body//text()") if _in_article(t.getparent())]
+    return re.sub(r"\s+", " ", " ".join(parts)).strip()
 
 
 def attachments(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
@@ -152,9 +154,10 @@ def attachments(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
     Images count only when the article has no table and little text: then the
     pictures are the report; otherwise they are decoration.
     """
-    region = article_region(tree)
     found: dict[str, Link] = {}
-    for a in region.iter("a"):
+    for a in tree.iter("a"):
+        if not _in_article(a):
+            continue
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
@@ -162,8 +165,8 @@ def attachments(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
         title = (a.get("title") or "").strip() or text_of(a)
         if is_attachment_url(url) or re.search(r"\.(pdf|docx?|wps|ofd)\s*$", title, re.I):
             found.setdefault(url, Link(url, title))
-    pictures = [img for img in region.iter("img") if img.get("src")]
-    if pictures and not list(region.iter("table")) and len(text_of(region)) < 600:
+    pictures = [img for img in tree.iter("img") if img.get("src") and _in_article(img)]
+    if pictures and not list(tree.iter("table")) and len(_article_text(tree)) < 600:
         for img in pictures:
             url = urljoin(base, img.get("src", "").strip())
             if _ext_of(url) in IMAGE_EXTENSIONS:
@@ -179,4 +182,4 @@ def page_year(tree: lxml.html.HtmlElement) -> int | None:
             y = year_in(h)
             if y:
                 return y
-    return year_in(text_of(article_region(tree))[:400])
+    return year_in(_article_text(tree)[:400])

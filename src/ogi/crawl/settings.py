@@ -30,7 +30,7 @@ class CrawlSettings:
     max_redirects: int = 5
     max_list_pages: int = 50  # per agency: pagination and generic link following stop here
     generic_depth: int = 3
-    max_agencies: int = 64  # agencies crawled at the same time
+    max_agencies: int = 256  # agencies crawled at the same time (mostly waiting on their host gates)
     revalidate_after_days: float = 30.0
 
     def __post_init__(self) -> None:

@@ -4,8 +4,9 @@ Breadth-first over the agency's own hosts, only along links whose text or URL
 looks like the 政府信息公开 area (信息公开, 年报, ``xxgk``, ``ndbg``, …) or like
 pagination, up to ``generic_depth`` hops (a list's further pages count as the same
 hop) and ``max_list_pages`` pages. Every page
-is re-read on each run (with conditional GET): without a site model there is no
-safe way to tell which pages could hold a new report.
+is read on the first run. Later runs, when the entry page is unchanged, go straight
+to the pages that listed reports before and page on from them like a static list
+(``keep_paging``); a changed entry page means the site moved things: walk again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from collections import deque
 
 from ogi.crawl.adapters.base import Adapter, ReportLink
+from ogi.crawl.adapters.static_list import StaticList
 from ogi.crawl.context import AgencyContext, Fetched
 from ogi.crawl.pages import anchors, is_attachment_url, is_report_title
 
@@ -35,6 +37,11 @@ class Generic(Adapter):
         found: dict[str, ReportLink] = {}
         if first is None or first.body is None:
             return []
+        known_lists = [u for u in ctx.report_list_pages() if u != first.final_url]
+        if known_lists and not first.changed:
+            column = await ctx.fetch(known_lists[0], "list", parent_url=first.final_url)
+            if column.body is not None:
+                return await StaticList().discover(ctx, column)
         queue: deque[tuple[Fetched, int]] = deque([(first, 0)])
         seen = {first.url, first.final_url}
         while queue:
