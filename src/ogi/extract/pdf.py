@@ -67,11 +67,13 @@ def _grid_from_rows(rows: list[list[str | None]], index: int, page: int) -> Grid
     return Grid(index, grid_rows, page)
 
 
-def _page_grids(page: PdfiumPage | pdfplumber.page.Page, first_index: int, page_no: int) -> list[Grid]:
-    """Ruled tables when the page has them, else the unruled reading of its words."""
+def _page_grids(page: PdfiumPage | pdfplumber.page.Page, first_index: int, page_no: int, continued: bool) -> list[Grid]:
+    """Ruled tables when the page has them (with table words, or any ruled table on
+    a page continuing the previous page's table), else the unruled reading of its
+    words."""
     found = page.tables() if isinstance(page, PdfiumPage) else [t.extract() for t in page.find_tables()]
     found = [rows for rows in found if len(rows) > 1 or len(rows[0]) > 1]
-    if any(_keyword_count(" ".join(c or "" for r in rows for c in r)) >= 2 for rows in found):
+    if (found and continued) or any(_keyword_count(" ".join(c or "" for r in rows for c in r)) >= 2 for rows in found):
         return [_grid_from_rows(rows, first_index + k, page_no) for k, rows in enumerate(found)]
     grid = word_grid(page.extract_words(x_tolerance=2, y_tolerance=2), first_index, page_no)
     return [grid] if grid is not None else []
@@ -91,8 +93,9 @@ def extract_pdf(data: bytes, name: str) -> Document:
             textpage = page.get_textpage()
             page_texts.append(textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n"))
             textpages.append((page, textpage))
-        for i in _table_pages(page_texts):
-            page_grids = _page_grids(PdfiumPage(*textpages[i]), len(grids), i + 1)
+        table_pages = _table_pages(page_texts)
+        for i in table_pages:
+            page_grids = _page_grids(PdfiumPage(*textpages[i]), len(grids), i + 1, i - 1 in table_pages)
             if page_grids:
                 grids.extend(page_grids)
             else:
@@ -107,7 +110,7 @@ def extract_pdf(data: bytes, name: str) -> Document:
         try:
             with pdfplumber.open(io.BytesIO(data)) as plumber:
                 for i in fallback:
-                    grids.extend(_page_grids(plumber.pages[i], len(grids), i + 1))
+                    grids.extend(_page_grids(plumber.pages[i], len(grids), i + 1, i - 1 in table_pages))
         except Exception as exc:  # pdfminer raises many unrelated types on damaged files
             raise UnreadableDocument(f"{name}: PDF tables unreadable ({type(exc).__name__}: {exc})") from exc
         grids.sort(key=lambda g: g.page or 0)

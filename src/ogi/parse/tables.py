@@ -311,13 +311,18 @@ def _used_columns(rows: list[RowView]) -> dict[int, set[int]]:
 def _legal_column_merged(
     pairs: list[tuple[RowView, T.RowSpec]], headers: dict[tuple[int, int], dict[int, str]]
 ) -> bool:
-    """法人或其他组织 printed as one column: rows carry three values and the header has
-    no sub-column labels."""
+    """法人或其他组织 printed as one column: the header has no sub-column labels, and
+    either labels that column 法人或其他组织 or most rows print three values."""
     if not pairs:
         return False
+    labels = {col for h in headers.values() for col in h.values()}
+    if labels & {"commercial", "research", "nonprofit", "legal_services"}:
+        return False
     three = sum(len(_trim(v.values, 7)) == 3 for v, _ in pairs)
-    has_sub_columns = any("commercial" in h.values() or "research" in h.values() for h in headers.values())
-    return three > len(pairs) / 2 and not has_sub_columns
+    if three > len(pairs) / 2:
+        return True
+    at_most_three = sum(sum(bool(c.text.strip()) for c in v.values) <= 3 for v, _ in pairs)
+    return T.EXT_COL in labels and "natural_person" in labels and at_most_three > len(pairs) / 2
 
 
 def interpret_review(views: list[RowView], version: str) -> TableResult:
@@ -342,6 +347,9 @@ def interpret_review(views: list[RowView], version: str) -> TableResult:
         return result
     view = max(horizontal, key=lambda v: sum(read_value(c.text).kind == "number" for c in v.values))
     values = _trim(view.values, 15)
+    printed = [c for c in view.values if c.text.strip()]
+    if len(values) != 15 and len(printed) == 15:
+        values = printed  # every cell printed: no blank whose place is in doubt
     if len(values) != 15:
         # Only the columns under a review header label hold the 15 values.
         header = _header_columns(view.grid, list(range(view.r)), "review", version)
