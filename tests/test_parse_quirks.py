@@ -68,3 +68,52 @@ def test_printed_number_forms() -> None:
     for blank in ("", "—", "-", "/", "无", "\xa0"):
         assert read_value(blank).kind == "missing"
     assert read_value("1 2").kind == "unsure"
+
+
+def test_doc_without_libreoffice_names_the_missing_tool(monkeypatch) -> None:
+    import pytest
+
+    from ogi.extract import office
+    from ogi.extract.errors import MissingTool
+
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+    with pytest.raises(MissingTool, match=r"report\.doc: .*LibreOffice \(soffice\)"):
+        parse_bytes(ole, "report.doc")
+
+
+def test_report_table_nested_in_a_layout_table() -> None:
+    """Old CMS pages put the whole article inside layout tables: only the leaf tables
+    are report tables, and the site chrome around them is ignored."""
+    html = (SHARED / "corpus" / "pingtan-2023.html").read_text(encoding="utf-8")
+    start, end = html.index("<div class=TRS_Editor>"), html.rindex("</table>") + len("</table>")
+    article = html[start:end]
+    page = (
+        "<html><head><meta charset='utf-8'><title>平潭综合实验区2023年度政府信息公开工作年度报告</title></head><body>"
+        "<table width=1000><tr><td>首页 | 政务公开 | 信息公开年报</td></tr><tr><td>"
+        f"<table><tr><td class=nav>当前位置：首页</td></tr><tr><td>{article}</td></tr></table>"
+        "</td></tr><tr><td>版权所有 网站标识码 3590000001</td></tr></table></body></html>"
+    )
+    nested = parse_bytes(page.encode("utf-8"), "nested.html")
+    original = parse_bytes((SHARED / "corpus" / "pingtan-2023.html").read_bytes(), "pingtan.html")
+    assert nested["cells"] == original["cells"]
+    assert nested["agency"] == "平潭综合实验区" and nested["year"] == 2023
+
+
+def test_title_forms_give_agency_and_report_year() -> None:
+    from ogi.parse.meta import read_meta
+
+    cases = {
+        ("聊城市生态环境局", "2024 年度政府信息公开工作年度报告"): ("聊城市生态环境局", 2024),
+        ("2024年度某某县人民政府政府信息公开工作年度报", "告"): ("某某县人民政府", 2024),
+        ("某某市交通运输局政府信息公开工作年度报告（2023年度）", "一、总体情况"): ("某某市交通运输局", 2023),
+        ("2019年上海市人民政府办公厅政府信息公开工作年度报告", "发布日期：2020-01-31"): ("上海市人民政府办公厅", 2019),
+    }
+    for lines, (agency, year) in cases.items():
+        meta = read_meta(list(lines), [], [], "pdf")
+        assert (meta.agency, meta.year) == (agency, year), lines
+    # the reported year, not the publication year, and metadata titles of a template are not trusted in PDFs
+    meta = read_meta(
+        ["某某镇人民政府", "2022年政府信息公开工作年度报告", "2023年1月20日"], ["政府信息公开工作年度报告"], [], "pdf"
+    )
+    assert (meta.agency, meta.year, meta.published) == ("某某镇人民政府", 2022, "2023-01-20")

@@ -16,6 +16,9 @@ _TITLE = re.compile(
     r"^(?P<pre>.*?)[（(]?(?P<year>(?:19|20)\d{2})[)）]?年?度?(?P<post>.*?)"
     r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
 )
+_YEAR_AFTER = re.compile(
+    r"^(?P<pre>.+?)(?:政府信息公开|信息公开)(?:工作)?(?:年度)?报告[（(](?P<year>(?:19|20)\d{2})年?度?[)）]$"
+)
 _NO_YEAR_TITLE = re.compile(r"^(?P<pre>.*?)(?:政府信息公开|信息公开)(?:工作)?年度报告")
 _PERIOD = re.compile(r"统计期限.{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?")
@@ -31,6 +34,9 @@ class Meta:
 
 
 def _from_title(title: str) -> tuple[str | None, int | None]:
+    trailing = _YEAR_AFTER.match(compact(title))
+    if trailing:
+        return (trailing["pre"] or None), int(trailing["year"])
     m = _TITLE.match(compact(title))
     if not m:
         m2 = _NO_YEAR_TITLE.match(compact(title))
@@ -51,7 +57,7 @@ def _title_from_lines(lines: list[str]) -> str | None:
             if end - size + 1 < 0:
                 break
             joined = "".join(head[end - size + 1 : end + 1])
-            if len(joined) > 80 or not re.search(r"(?:年度报告|年报)$", joined):
+            if len(joined) > 80 or not re.search(r"(?:年度报告|年报)(?:[（(]\d{4}年?度?[)）])?$", joined):
                 continue
             agency, year = _from_title(joined)
             if agency and year:
