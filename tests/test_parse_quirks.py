@@ -117,3 +117,20 @@ def test_title_forms_give_agency_and_report_year() -> None:
         ["某某镇人民政府", "2022年政府信息公开工作年度报告", "2023年1月20日"], ["政府信息公开工作年度报告"], [], "pdf"
     )
     assert (meta.agency, meta.year, meta.published) == ("某某镇人民政府", 2022, "2023-01-20")
+
+
+def test_word_web_archive_served_as_doc() -> None:
+    """Sites often serve Word's "save as web page" (MHTML) under a .doc name."""
+    import quopri
+
+    page = (SHARED / "corpus" / "shanghai-office-2019.html").read_bytes()
+    mhtml = (
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_NextPart_01"\r\n\r\n'
+        b"------=_NextPart_01\r\nContent-Location: file:///C:/report.htm\r\n"
+        b'Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset="utf-8"\r\n\r\n'
+        + quopri.encodestring(page)
+        + b"\r\n------=_NextPart_01--\r\n"
+    )
+    result = parse_bytes(mhtml, "report.doc")
+    direct = parse_bytes(page, "report.html")
+    assert result["cells"] == direct["cells"] and result["template"] == "2019"

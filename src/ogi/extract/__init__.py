@@ -22,6 +22,8 @@ def sniff(data: bytes, name: str) -> str:
         return "wps" if suffix == ".wps" else "doc"
     if data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n" or data[:4] in (b"GIF8", b"II*\x00"):
         return "image"
+    if head[:2048].lower().startswith(b"mime-version") or b"multipart/related" in head[:2048].lower():
+        return "mhtml"
     lowered = head[:512].lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<body")) or (
         b"<table" in data[:200000].lower() and suffix not in (".txt",)
@@ -40,6 +42,10 @@ def extract(data: bytes, name: str) -> Document:
         from ogi.extract.html import extract_html
 
         return extract_html(data, name)
+    if kind == "mhtml":
+        from ogi.extract.html import extract_html, html_from_mhtml
+
+        return extract_html(html_from_mhtml(data, name), name)
     if kind == "pdf":
         from ogi.extract.pdf import extract_pdf
 

@@ -8,6 +8,7 @@ first one, so the page is always decoded here and lxml gets text.
 
 from __future__ import annotations
 
+import email
 import re
 
 from charset_normalizer import from_bytes
@@ -54,6 +55,24 @@ def decode(data: bytes) -> str:
             return data.decode("gb18030", errors="replace")
         name = best.encoding.lower()
         return data.decode("gb18030" if name in _GB_FAMILY else name, errors="replace")
+
+
+def html_from_mhtml(data: bytes, name: str) -> bytes:
+    """The HTML part of a web archive (.mht, or Word's "save as web page" served as .doc)."""
+    message = email.message_from_bytes(data)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                charset = part.get_content_charset()
+                if (
+                    charset
+                    and charset.lower() not in _GB_FAMILY
+                    and "<meta" not in payload[:2048].decode("latin-1").lower()
+                ):
+                    return payload.decode(charset, errors="replace").encode("utf-8")
+                return payload
+    raise UnreadableDocument(f"{name}: MIME web archive without an HTML part")
 
 
 def _cell_text(el: etree._Element) -> str:
