@@ -39,12 +39,13 @@ def demo(
     warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
     port: Annotated[int, _PORT_OPT] = 4200,
     delay: Annotated[float, typer.Option(help="Crawler per-host delay for the (local) sample web.")] = 0.05,
+    web_port: Annotated[int, typer.Option(help="Port of the sample web's hosts (127.0.0.2, …).")] = 8000,
 ) -> None:
     """Start the sample web and a local Prefect server, run the nightly flow over it, and
     leave warehouse/ogi.duckdb ready. Safe to re-run (the second run is fast)."""
     from ogi.orchestrate.demo import run_demo
 
-    run_demo(warehouse, port=port, delay=delay)
+    run_demo(warehouse, port=port, delay=delay, web_port=web_port)
 
 
 @app.command()

@@ -86,7 +86,7 @@ def _print_examples(console: Console, warehouse: Path) -> None:
     con = duckdb.connect(str(db), read_only=True)
     try:
         for title, sql in EXAMPLE_QUERIES:
-            console.print(f'\n[bold]{title}[/bold]\n  [cyan]ogi query "{sql}"[/cyan]')
+            console.print(f'\n[bold]{title}[/bold]\n  [cyan]ogi query "{sql}"[/cyan]', soft_wrap=True)
             try:
                 rel = con.sql(sql)
                 console.print(str(rel.limit(8)))
@@ -101,6 +101,7 @@ def run_demo(
     *,
     port: int = 4200,
     delay: float = 0.05,
+    web_port: int = 8000,
     console: Console | None = None,
 ) -> tuple[Connection, object]:
     """Run the demo; returns the connection and the flow run id."""
@@ -114,7 +115,7 @@ def run_demo(
         display("sampleweb", "starting on loopback")
         from ogi.sampleweb.server import SampleWeb
 
-        with SampleWeb() as web:
+        with SampleWeb(port=web_port) as web:
             state, flow_run_id = run_flow(
                 "nightly",
                 registry=str(web.registry_path),
@@ -132,9 +133,13 @@ def run_demo(
     console.print(
         f"\n[bold green]Done.[/bold green] reports new {crawl.get('reports_new', 0)}, "
         f"changed {crawl.get('reports_changed', 0)}; documents parsed {parse.get('parsed', 0)}, "
-        f"parse failures {parse.get('failed', 0)}; reports in warehouse {summary.get('reports', 0)}"
+        f"parse failures {parse.get('failed', 0)}; reports in warehouse {summary.get('reports', 0)}",
+        soft_wrap=True,
     )
-    console.print(f"[bold]This run in the Prefect UI:[/bold] {url}")
-    console.print(f"[bold]Prefect UI:[/bold] {conn.ui_url}  (the server keeps running; stop it: ogi ui --stop)")
+    console.print(f"[bold]This run in the Prefect UI:[/bold] {url}", soft_wrap=True)
+    console.print(
+        f"[bold]Prefect UI:[/bold] {conn.ui_url}  (the server keeps running; stop it: ogi ui --stop)",
+        soft_wrap=True,
+    )
     _print_examples(console, warehouse)
     return conn, flow_run_id
