@@ -134,6 +134,9 @@ def main() -> None:
         print(f"library (ogi.load.load):        {lib:.2f} s")
         print(f"flow (reparse, Prefect server): {flw:.2f} s")
         print(f"ratio flow/library: {flw / lib:.3f}  (target ≤ 1.25) {'OK' if flw <= 1.25 * lib else 'OVER'}")
+        from prefect.logging.handlers import APILogHandler
+
+        APILogHandler.flush()  # send the runs' last log lines before the server stops
 
 
 if __name__ == "__main__":
