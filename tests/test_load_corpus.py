@@ -18,8 +18,9 @@ import pytest
 
 from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
 from ogi.load import load
+from tests.conftest import SHARED
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 DOCS = {  # file: (agency_id, listing year, kind, content type)
     "pingtan-2023.html": ("pingtan", 2023, "article", "text/html"),
     "shanghai-office-2019.html": ("sh-office", 2019, "article", "text/html"),
