@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import zlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -107,38 +108,86 @@ def sniff(body: bytes, declared: str | None) -> str:
     return "application/octet-stream"
 
 
+class _HostClient:
+    """The connections to one host: an httpx client sized to the host's own limit."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.inflight = 0
+
+
 class HttpClient:
-    """One shared async client for the whole run; gates are per host, shared by agencies."""
+    """The run's HTTP layer: one small connection pool per host, gates per host shared by agencies.
+
+    A pool per host (at most ``per_host`` connections, kept alive between
+    requests) rather than one pool for the whole run: httpcore scans every
+    connection of a pool on each request, so one pool of hundreds of connections
+    costs more CPU than the crawl itself. Pools of hosts nobody is using are
+    closed once more than ``_MAX_OPEN_HOSTS`` are open, so a registry of tens of
+    thousands of agencies does not hold tens of thousands of sockets.
+    """
 
     def __init__(self, settings: CrawlSettings) -> None:
         self.settings = settings
         self._gates: dict[str, HostGate] = {}
-        timeout = httpx.Timeout(
+        self._hosts: OrderedDict[str, _HostClient] = OrderedDict()
+        self._max_open = max(2 * settings.max_agencies, 16)
+        self._timeout = httpx.Timeout(
             connect=settings.connect_timeout,
             read=settings.read_timeout,
             write=settings.read_timeout,
             pool=settings.connect_timeout + settings.read_timeout,
         )
-        limits = httpx.Limits(
-            max_connections=settings.max_agencies * settings.per_host + 8,
-            max_keepalive_connections=settings.max_agencies * settings.per_host,
-        )
-        self._client = httpx.AsyncClient(
-            timeout=timeout,
-            limits=limits,
-            follow_redirects=False,
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            trust_env=False,
-        )
+        self._limits = httpx.Limits(max_connections=settings.per_host, max_keepalive_connections=settings.per_host)
+        self._ssl = httpx.create_ssl_context()  # loading the CA bundle is costly: once per run, not per host
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        hosts, self._hosts = list(self._hosts.values()), OrderedDict()
+        for host in hosts:
+            await host.client.aclose()
 
     def gate(self, url: str) -> HostGate:
         key = origin(url)
         if key not in self._gates:
             self._gates[key] = HostGate(self.settings.per_host, self.settings.delay)
         return self._gates[key]
+
+    @contextlib.asynccontextmanager
+    async def _client(self, url: str) -> AsyncIterator[httpx.AsyncClient]:
+        key = origin(url)
+        host = self._hosts.get(key)
+        created = host is None
+        if host is None:
+            host = self._hosts[key] = _HostClient(
+                httpx.AsyncClient(
+                    timeout=self._timeout,
+                    limits=self._limits,
+                    verify=self._ssl,
+                    follow_redirects=False,
+                    headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+                    trust_env=False,
+                )
+            )
+        self._hosts.move_to_end(key)
+        host.inflight += 1  # before any await: a pool in use is never closed
+        try:
+            if created:
+                await self._close_idle()
+            yield host.client
+        finally:
+            host.inflight -= 1
+
+    async def _close_idle(self) -> None:
+        """Close the least recently used pools nobody is using, down to the cap."""
+        excess = len(self._hosts) - self._max_open
+        for key in list(self._hosts):
+            if excess <= 0:
+                break
+            host = self._hosts[key]
+            if host.inflight == 0:
+                del self._hosts[key]
+                excess -= 1
+                await host.client.aclose()
 
     async def get(
         self,
@@ -190,9 +239,9 @@ class HttpClient:
         """One attempt of one hop, through the host's gate. Raises _Retryable."""
         s = self.settings
         resp = Response(url, url)
-        async with self.gate(url).slot():
+        async with self.gate(url).slot(), self._client(url) as client:
             try:
-                async with self._client.stream("GET", url, headers=headers) as r:
+                async with client.stream("GET", url, headers=headers) as r:
                     resp.status = r.status_code
                     resp.final_url = str(r.url)
                     resp.etag = r.headers.get("etag")
