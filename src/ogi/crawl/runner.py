@@ -100,17 +100,47 @@ async def _report(ctx: AgencyContext, link: ReportLink, tally: _Tally) -> None:
         tally.changed += 1
 
 
+_LIST_FAMILIES = ("json_api", "hanweb_datastore", "static_list")
+
+
+async def _known_list(ctx: AgencyContext) -> list[ReportLink] | None:
+    """A re-run within the revalidation cadence of the entry page: straight to the list.
+
+    The entry page of a generic site or the HTML shell of a JSON list only leads to
+    the page that lists the reports; when the entry page was read within
+    ``revalidate_after_days``, the first page that listed reports in earlier runs is
+    read directly and paged on from. None (walk from the entry page as usual) when
+    there is no such page, it is gone, or it no longer lists any report.
+    """
+    agency = ctx.agency
+    known = ctx.report_list_pages()
+    if not known or known[0] == agency.list_url or not ctx.fresh(agency.list_url):
+        return None
+    page = await ctx.fetch(known[0], "list", parent_url=agency.list_url)
+    if page.body is None:
+        return None
+    text = decode(page.body, page.declared_type)
+    families = [agency.adapter] if agency.adapter in _LIST_FAMILIES else _LIST_FAMILIES
+    for name in families:
+        adapter = ADAPTERS[name]
+        if adapter.detect(page.final_url, page, text):
+            return await adapter().discover(ctx, page) or None
+    return None
+
+
 async def _agency(session: Session, agency: Agency, since: int | None, tally: _Tally) -> None:
     ctx = AgencyContext(session, agency, since)
     first, text = None, ""
     needs_first = not (agency.adapter == "per_year_query" or (not agency.adapter and "{year}" in agency.list_url))
-    if needs_first:
-        first = await ctx.fetch(agency.list_url, "list")
-        if first.body is None:
-            return
-        text = decode(first.body, first.declared_type)
-    adapter = _pick_adapter(agency, text, first)
-    links = await adapter.discover(ctx, first)
+    links = await _known_list(ctx) if needs_first else None
+    if links is None:
+        if needs_first:
+            first = await ctx.fetch(agency.list_url, "list")
+            if first.body is None:
+                return
+            text = decode(first.body, first.declared_type)
+        adapter = _pick_adapter(agency, text, first)
+        links = await adapter.discover(ctx, first)
     # Reports of one agency in parallel up to the host's own limit; the gate spaces them.
     sem = asyncio.Semaphore(session.settings.per_host)
 

@@ -15,7 +15,9 @@ class CrawlSettings:
     (robots.txt ``Crawl-delay`` wins when it is longer); ``per_host`` bounds
     concurrent connections to a host. ``revalidate_after_days`` is the slower
     cadence at which already-archived articles and attachments are revalidated
-    with a conditional GET; list pages are re-read on every run.
+    with a conditional GET; list pages are re-read on every run, and the entry page
+    that only leads to them (a generic site's home page, a JSON list's HTML shell)
+    on the same slower cadence.
     """
 
     per_host: int = 2
