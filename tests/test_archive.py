@@ -48,3 +48,25 @@ def test_journal_sealed_and_killed_run_recovered(tmp_path):
     assert t.schema == FETCH_LOG_SCHEMA and sorted(t.column("url").to_pylist()) == ["http://a/", "http://b/"]
     with pytest.raises(ValueError, match="kind"):
         FetchLogWriter(store, "run-c").write(url="x", kind="bogus")
+
+
+def test_interrupted_runs_until_resumed(tmp_path):
+    store = ArchiveStore(tmp_path)
+    killed = FetchLogWriter(store, "run-a")
+    killed.write(url="http://a/", kind="article", status=200, agency_id="x")
+    killed._f.close()
+    store.seal_journals()
+    assert store.unresumed() == {"run-a": None}
+    assert pq.read_table(tmp_path / "fetch_log" / "run-a.parquet").schema.equals(FETCH_LOG_SCHEMA)
+
+    ended_by_error = FetchLogWriter(store, "run-b")
+    ended_by_error.close(finished=False)
+    assert store.unresumed() == {"run-a": None, "run-b": None}
+
+    partial = FetchLogWriter(store, "run-c")
+    partial.close(resumes=["run-a", "run-b"], agencies=["x"])
+    assert store.unresumed() == {"run-a": {"x"}, "run-b": {"x"}}
+
+    FetchLogWriter(store, "run-d").close(resumes=["run-a", "run-b"], agencies=None)
+    assert store.unresumed() == {}
+    assert store.fetch_log().num_rows == 1

@@ -14,6 +14,12 @@ Parquet when it ends. A killed run leaves its journal; the next run (or
 ``fetch_log()``) seals it into Parquet, so nothing fetched before the kill is lost
 and the resumed run knows what is already archived. Object names are hashes only:
 nothing a server says (URL path, Content-Disposition) becomes a path.
+
+Whether a run finished is kept in its Parquet file's metadata (the files stay
+one per run and are never rewritten): a journal sealed after a kill is marked
+``ogi:interrupted``; a run that ends normally lists, under ``ogi:resumes``, the
+interrupted runs it picked up (and for which agencies), so the crawler knows
+which reports an interrupted run may have left half done.
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ FETCH_LOG_SCHEMA = pa.schema(
     ]
 )
 KINDS = ("robots", "list", "article", "attachment")
+INTERRUPTED = "ogi:interrupted"  # Parquet metadata of a run sealed after a kill
+RESUMES = "ogi:resumes"  # ... of a finished run: {"runs": [interrupted run ids], "agencies": [...] | null}
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -98,11 +106,35 @@ class ArchiveStore:
             raise FileNotFoundError(f"{self.path_for(sha)}: object {sha} not in archive {self.root}") from None
 
     def seal_journals(self) -> list[Path]:
-        """Convert journals left by killed runs into Parquet; returns the files written."""
+        """Convert journals left by killed runs into Parquet (marked interrupted); returns the files."""
         written = []
         for journal in sorted(self.log_dir.glob("*.jsonl")) if self.log_dir.is_dir() else []:
-            written.append(FetchLogWriter.seal(journal))
+            written.append(FetchLogWriter.seal(journal, {INTERRUPTED: "true"}))
         return written
+
+    def unresumed(self) -> dict[str, set[str] | None]:
+        """Interrupted runs not yet picked up by a finished run: run_id → agencies picked up so far.
+
+        ``None`` as the value means no agency of that run has been picked up yet.
+        Reads only the Parquet footers.
+        """
+        interrupted: dict[str, set[str] | None] = {}
+        resumed: list[dict[str, Any]] = []
+        for f in sorted(self.log_dir.glob("*.parquet")) if self.log_dir.is_dir() else []:
+            meta = pq.read_schema(f).metadata or {}
+            if meta.get(INTERRUPTED.encode()) == b"true":
+                interrupted[f.stem] = None
+            if RESUMES.encode() in meta:
+                resumed.append(json.loads(meta[RESUMES.encode()]))
+        for r in resumed:
+            for run_id in r["runs"]:
+                if run_id not in interrupted:
+                    continue
+                if r["agencies"] is None:
+                    del interrupted[run_id]
+                else:
+                    interrupted[run_id] = (interrupted[run_id] or set()) | set(r["agencies"])
+        return interrupted
 
     def fetch_log(self) -> pa.Table:
         """Every run's rows (journals of unfinished runs included), in one table."""
@@ -176,15 +208,21 @@ class FetchLogWriter:
         self._f.flush()
         return row
 
-    def close(self) -> Path:
+    def close(self, *, finished: bool = True, resumes: list[str] = (), agencies: list[str] | None = None) -> Path:
+        """Seal the run. ``finished``: it ran to its end, having picked up the interrupted
+        runs ``resumes`` for ``agencies`` (None: all of them); otherwise it is marked interrupted."""
         self._f.close()
-        return self.seal(self.journal)
+        if not finished:
+            return self.seal(self.journal, {INTERRUPTED: "true"})
+        return self.seal(self.journal, {RESUMES: json.dumps({"runs": list(resumes), "agencies": agencies})})
 
     @staticmethod
-    def seal(journal: Path) -> Path:
+    def seal(journal: Path, metadata: dict[str, str] | None = None) -> Path:
         """Journal → Parquet (atomically), then drop the journal."""
         target = journal.with_suffix(".parquet")
         table = _rows_to_table(_read_journal(journal))
+        if metadata:
+            table = table.replace_schema_metadata(metadata)
         fd, tmp = tempfile.mkstemp(dir=journal.parent, prefix=".tmp-")
         os.close(fd)
         pq.write_table(table, tmp)

@@ -44,14 +44,22 @@ class Known:
     kind: str
     agency_id: str | None
     report_year: int | None
+    final_url: str | None = None
+    unfinished: bool = False  # fetched by an interrupted run not yet resumed: what it led to may be missing
 
 
 class History:
-    """What the fetch log says about every URL, kept current during the run."""
+    """What the fetch log says about every URL, kept current during the run.
 
-    def __init__(self, table: pa.Table) -> None:
+    ``unresumed`` (``ArchiveStore.unresumed()``) names the interrupted runs whose
+    work may be half done; what they fetched counts as archived, but is marked
+    ``unfinished`` so that the links it holds are followed again.
+    """
+
+    def __init__(self, table: pa.Table, unresumed: dict[str, set[str] | None] | None = None) -> None:
         self.latest: dict[str, Known] = {}
         self.report_lists: dict[str, list[str]] = {}  # agency → pages that linked its reports
+        self._unresumed = unresumed or {}
         for row in sorted(table.to_pylist(), key=lambda r: r["requested_at"]):
             self.record(row)
 
@@ -74,7 +82,15 @@ class History:
             kind=row["kind"],
             agency_id=row["agency_id"],
             report_year=row["report_year"],
+            final_url=row["final_url"],
+            unfinished=self._unfinished(row["run_id"], row["agency_id"]),
         )
+
+    def _unfinished(self, run_id: str, agency_id: str | None) -> bool:
+        if run_id not in self._unresumed:
+            return False
+        picked_up = self._unresumed[run_id]
+        return picked_up is None or agency_id not in picked_up
 
 
 @dataclass
@@ -270,6 +286,11 @@ class AgencyContext:
     def known(self, url: str) -> bool:
         return url in self.session.history.latest
 
+    def settled(self, url: str) -> bool:
+        """Known, and not from an interrupted run that may have left its links unfollowed."""
+        k = self.session.history.latest.get(url)
+        return k is not None and not k.unfinished
+
     def fresh(self, url: str) -> bool:
         return self.session.fresh(url) is not None
 
@@ -278,7 +299,8 @@ class AgencyContext:
         return list(self.session.history.report_lists.get(self.agency.agency_id, []))
 
     def fresh_years(self) -> set[int]:
-        """Years whose report is archived and was checked within the revalidation cadence."""
+        """Years whose report is archived, was checked within the revalidation cadence,
+        and was not left half done by an interrupted run."""
         return {
             k.report_year
             for url, k in self.session.history.latest.items()
@@ -286,6 +308,7 @@ class AgencyContext:
             and k.kind == "article"
             and k.sha256
             and k.report_year
+            and not k.unfinished
             and self.session.fresh(url)
         }
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from ogi.archive.store import ArchiveStore, FetchLogWriter
 from ogi.crawl.adapters import ADAPTERS, Adapter, ReportLink
-from ogi.crawl.context import AgencyContext, History, Session
-from ogi.crawl.pages import attachments, decode, is_attachment_url, page_year
+from ogi.crawl.context import AgencyContext, History, Known, Session
+from ogi.crawl.pages import attachments, decode, is_attachment_url, page_year, parse_html
 from ogi.crawl.settings import CrawlSettings
 from ogi.registry import Agency, load_registry
 
@@ -64,8 +64,11 @@ async def _report(ctx: AgencyContext, link: ReportLink, tally: _Tally) -> None:
     since = ctx.since
     if since and link.year and link.year < since:
         return
-    if ctx.fresh(link.url):
+    known = ctx.session.fresh(link.url)
+    if known is not None:
         tally.found += 1
+        if known.unfinished and known.kind == "article" and known.sha256:
+            await _unfinished_article(ctx, known)
         return
     if is_attachment_url(link.url):  # the list links the document itself
         doc = await ctx.fetch(link.url, "attachment", parent_url=link.parent_url, link_title=link.title, year=link.year)
@@ -87,17 +90,32 @@ async def _report(ctx: AgencyContext, link: ReportLink, tally: _Tally) -> None:
     tally.found += 1
     changed = article.previous is not None and article.changed
     if article.is_html:
-        for att in attachments(article.tree(), article.final_url):
-            if ctx.fresh(att.url):
-                continue
-            doc = await ctx.fetch(
-                att.url, "attachment", parent_url=article.final_url, link_title=att.title, year=article.year
-            )
-            changed |= doc.previous is not None and doc.previous.sha256 is not None and doc.changed
+        changed |= await _attachments(ctx, article.tree(), article.final_url, article.year)
     if article.previous is None or article.previous.sha256 is None:
         tally.new += 1
     elif changed:
         tally.changed += 1
+
+
+async def _attachments(ctx: AgencyContext, tree, base: str, year: int | None) -> bool:
+    """Fetch the article's documents not archived within the cadence; True if one changed."""
+    changed = False
+    for att in attachments(tree, base):
+        if ctx.fresh(att.url):
+            continue
+        doc = await ctx.fetch(att.url, "attachment", parent_url=base, link_title=att.title, year=year)
+        changed |= doc.previous is not None and doc.previous.sha256 is not None and doc.changed
+    return changed
+
+
+async def _unfinished_article(ctx: AgencyContext, known: Known) -> None:
+    """An article archived by a run killed before it had all its documents: read the
+    archived page (no request) and fetch what is missing."""
+    if not (known.content_type or "").startswith("text/html"):
+        return
+    body = await asyncio.to_thread(ctx.session.store.read, known.sha256)
+    tree = await asyncio.to_thread(parse_html, body)
+    await _attachments(ctx, tree, known.final_url or "", known.report_year)
 
 
 _LIST_FAMILIES = ("json_api", "hanweb_datastore", "static_list")
@@ -128,7 +146,8 @@ async def _known_list(ctx: AgencyContext) -> list[ReportLink] | None:
     return None
 
 
-async def _agency(session: Session, agency: Agency, since: int | None, tally: _Tally) -> None:
+async def _agency(session: Session, agency: Agency, since: int | None, tally: _Tally) -> bool:
+    """Crawl one agency; False when its list could not be read (nothing was walked)."""
     ctx = AgencyContext(session, agency, since)
     first, text = None, ""
     needs_first = not (agency.adapter == "per_year_query" or (not agency.adapter and "{year}" in agency.list_url))
@@ -137,7 +156,7 @@ async def _agency(session: Session, agency: Agency, since: int | None, tally: _T
         if needs_first:
             first = await ctx.fetch(agency.list_url, "list")
             if first.body is None:
-                return
+                return False
             text = decode(first.body, first.declared_type)
         adapter = _pick_adapter(agency, text, first)
         links = await adapter.discover(ctx, first)
@@ -149,6 +168,7 @@ async def _agency(session: Session, agency: Agency, since: int | None, tally: _T
             await _report(ctx, link, tally)
 
     await asyncio.gather(*(one(link) for link in links))
+    return True
 
 
 async def _crawl(
@@ -158,10 +178,15 @@ async def _crawl(
     since: int | None,
     settings: CrawlSettings,
     on_agency_done: Callable[[Agency], None],
+    *,
+    whole: bool = False,
 ) -> CrawlSummary:
+    """``whole``: ``agencies`` is the entire registry (so a finished run resumes every agency)."""
     store.seal_journals()  # a killed run's rows become history for this one
-    history = History(store.fetch_log())
+    unresumed = store.unresumed()
+    history = History(store.fetch_log(), unresumed)
     log = FetchLogWriter(store, run_id)
+    walked: set[str] = set()
     session = Session(settings, store, log, history)
     summary = CrawlSummary(run_id=run_id)
     tally = _Tally()
@@ -171,7 +196,8 @@ async def _crawl(
     async def guarded(agency: Agency) -> None:
         async with limit:
             try:
-                await _agency(session, agency, since, tally)
+                if await _agency(session, agency, since, tally):
+                    walked.add(agency.agency_id)
             except Exception as e:  # one agency's bug or bad page must not end the run
                 summary.failed_agencies[agency.agency_id] = f"{type(e).__name__}: {e}"
                 session.stats.errors_by_kind["agency_failed"] += 1
@@ -179,11 +205,20 @@ async def _crawl(
                 summary.agencies_visited += 1
                 on_agency_done(agency)
 
+    finished = False
     try:
         await asyncio.gather(*(guarded(a) for a in agencies))
+        finished = True
     finally:
         await session.http.aclose()
-        log.close()
+        # A finished run picked up the interrupted runs for the agencies it walked in
+        # full (no --since); a run ended by an exception is itself interrupted.
+        every = whole and since is None and walked == {a.agency_id for a in agencies}
+        log.close(
+            finished=finished,
+            resumes=sorted(unresumed) if since is None else [],
+            agencies=None if every else sorted(walked),
+        )
     summary.seconds = asyncio.get_running_loop().time() - started
     summary.reports_found, summary.reports_new, summary.reports_changed = tally.found, tally.new, tally.changed
     summary.documents_downloaded = session.stats.documents_downloaded
@@ -215,7 +250,7 @@ def crawl(
     run_id = new_run_id()
     settings = settings or CrawlSettings()
     if not progress:
-        summary = asyncio.run(_crawl(rows, store, run_id, since, settings, lambda _a: None))
+        summary = asyncio.run(_crawl(rows, store, run_id, since, settings, lambda _a: None, whole=not agencies))
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -229,7 +264,13 @@ def crawl(
             task = bar.add_task("", total=len(rows))
             summary = asyncio.run(
                 _crawl(
-                    rows, store, run_id, since, settings, lambda a: bar.update(task, advance=1, description=a.agency_id)
+                    rows,
+                    store,
+                    run_id,
+                    since,
+                    settings,
+                    lambda a: bar.update(task, advance=1, description=a.agency_id),
+                    whole=not agencies,
                 )
             )
     store.export_csv()

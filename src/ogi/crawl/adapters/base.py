@@ -45,11 +45,12 @@ def keep_paging(ctx: AgencyContext, page: Fetched, links: list[ReportLink], next
 
     A nightly re-run must not walk every page: when this page is unchanged since
     the last run and every report on it is already known, the pages behind it
-    hold nothing new, provided the next page was itself read before (otherwise
-    an interrupted first run would never get past page one).
+    hold nothing new, provided the next page was itself read before by a run
+    that finished (otherwise an interrupted run would leave the reports behind
+    page one undiscovered).
     """
     if not next_url or ctx.pages_read >= ctx.settings.max_list_pages:
         return False
-    if not ctx.known(next_url):
+    if not ctx.settled(next_url):
         return True
     return page.changed or any(not ctx.known(link.url) for link in links)
