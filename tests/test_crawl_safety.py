@@ -2,6 +2,7 @@
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -66,3 +67,70 @@ def test_size_cap_truncation_and_names(server, tmp_path):
     assert not list(tmp_path.rglob("evil*")) and not (tmp_path.parent / "evil.pdf").exists()
     objects = [p for p in (archive / "objects").rglob("*") if p.is_file()]
     assert all(len(p.name) == 64 for p in objects)
+
+
+class Flaky(BaseHTTPRequestHandler):
+    """A two-page list; the old report's attachment answers 503 until ``healthy`` is set."""
+
+    healthy = threading.Event()
+    hits: ClassVar[dict[str, int]] = {}
+
+    def log_message(self, *a):
+        return
+
+    def do_GET(self):
+        Flaky.hits[self.path] = Flaky.hits.get(self.path, 0) + 1
+        pages = {
+            "/list.html": "<a href='/new.html'>某局2024年政府信息公开工作年度报告</a><a href='/list_1.html'>下一页</a>",
+            "/list_1.html": "<a href='/old.html'>某局2023年政府信息公开工作年度报告</a>",
+            "/new.html": "<div id='zoom'><p>2024年报告</p><a href='/new.pdf'>new.pdf</a></div>",
+            "/old.html": "<div id='zoom'><p>2023年报告</p><a href='/old.pdf'>old.pdf</a></div>",
+        }
+        status, ctype, body = 200, "application/pdf", b"%PDF-1.4 " + self.path.encode()
+        if self.path in pages:
+            ctype, body = "text/html; charset=utf-8", f"<html><body>{pages[self.path]}</body></html>".encode()
+        elif self.path == "/old.pdf" and not Flaky.healthy.is_set():
+            status, body = 503, b"busy"
+        elif self.path == "/robots.txt":
+            status, body = 404, b""
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", f'"{len(body)}-{self.path}"')
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_failed_attachment_retried_next_run_without_refetching_the_rest(tmp_path):
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        reg = tmp_path / "reg.csv"
+        reg.write_text(f"agency_id,name,list_url\nx,某局,http://127.0.0.1:{srv.server_address[1]}/list.html\n")
+        archive, settings = tmp_path / "archive", CrawlSettings(delay=0, retries=1, backoff=0.01)
+        s1 = crawl(reg, archive, settings=settings)
+        rows = ArchiveStore(archive).fetch_log().to_pylist()
+        (old,) = [r for r in rows if r["url"].endswith("/old.pdf")]
+        assert old["status"] == 503 and old["error"].startswith("http_5xx") and old["sha256"] is None
+        assert s1.documents_downloaded == 3
+
+        Flaky.healthy.set()
+        before = dict(Flaky.hits)
+        s2 = crawl(reg, archive, settings=settings)
+        assert s2.documents_downloaded == 1  # the failed one, found again behind an unchanged page one
+        new_hits = {p: n - before.get(p, 0) for p, n in Flaky.hits.items() if n != before.get(p, 0)}
+        assert new_hits.get("/old.pdf") == 1 and "/old.html" not in new_hits and "/new.pdf" not in new_hits
+        (fixed,) = [
+            r
+            for r in ArchiveStore(archive).fetch_log().to_pylist()
+            if r["run_id"] == s2.run_id and r["kind"] == "attachment"
+        ]
+        assert fixed["status"] == 200 and fixed["sha256"]
+
+        before = dict(Flaky.hits)
+        s3 = crawl(reg, archive, settings=settings)
+        assert s3.documents_downloaded == 0
+        assert {p for p, n in Flaky.hits.items() if n != before.get(p, 0)} <= {"/robots.txt", "/list.html"}
+    finally:
+        srv.shutdown()
+        srv.server_close()

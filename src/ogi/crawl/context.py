@@ -29,6 +29,7 @@ from ogi.registry import Agency
 ROBOTS_TOKEN = "ogi-crawler"
 _DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 _DEAD = (404, 410)
+TRANSIENT = ("timeout", "network", "http_5xx", "truncated")  # error codes worth trying again soon
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class History:
         self.latest: dict[str, Known] = {}
         self.report_lists: dict[str, list[str]] = {}  # agency → pages that linked its reports
         self._unresumed = unresumed or {}
+        self._failed: dict[str, tuple[str, str]] = {}  # attachment → (article, agency) while it fails
+        self._failed_under: dict[str, set[str]] = {}  # article → its failing attachments
         for row in sorted(table.to_pylist(), key=lambda r: r["requested_at"]):
             self.record(row)
 
@@ -71,7 +74,15 @@ class History:
         complete = row["status"] in (200, 304) and row["sha256"] and not row["error"]
         dead = row["status"] in _DEAD and row["kind"] in ("article", "attachment")
         if not (complete or dead):
-            return  # failures and truncations never count as archived
+            # Failures and truncations never count as archived; transient ones make their
+            # article worth revisiting on the next run rather than at the revalidation cadence.
+            if row["kind"] == "attachment" and row["parent_url"] and (row["error"] or "").split(":")[0] in TRANSIENT:
+                self._failed[row["url"]] = (row["parent_url"], row["agency_id"])
+                self._failed_under.setdefault(row["parent_url"], set()).add(row["url"])
+            return
+        failed = self._failed.pop(row["url"], None)
+        if failed is not None:
+            self._failed_under[failed[0]].discard(row["url"])
         self.latest[row["url"]] = Known(
             checked_at=row["requested_at"],
             status=row["status"],
@@ -85,6 +96,15 @@ class History:
             final_url=row["final_url"],
             unfinished=self._unfinished(row["run_id"], row["agency_id"]),
         )
+
+    def incomplete(self, k: Known) -> bool:
+        """An archived article whose documents may be missing: its run was interrupted,
+        or one of its attachments failed for a reason that may pass (timeout, 5xx, …)."""
+        return k.kind == "article" and (k.unfinished or bool(self._failed_under.get(k.final_url or "")))
+
+    def failing(self, agency_id: str) -> bool:
+        """Whether some attachment of the agency's reports is still failing."""
+        return any(agency == agency_id for _, agency in self._failed.values())
 
     def _unfinished(self, run_id: str, agency_id: str | None) -> bool:
         if run_id not in self._unresumed:
@@ -287,9 +307,10 @@ class AgencyContext:
         return url in self.session.history.latest
 
     def settled(self, url: str) -> bool:
-        """Known, and not from an interrupted run that may have left its links unfollowed."""
+        """Known, not from an interrupted run that may have left its links unfollowed, and
+        no report of the agency is waiting for a failed document (its list page may be any)."""
         k = self.session.history.latest.get(url)
-        return k is not None and not k.unfinished
+        return k is not None and not k.unfinished and not self.session.history.failing(self.agency.agency_id)
 
     def fresh(self, url: str) -> bool:
         return self.session.fresh(url) is not None
@@ -300,7 +321,7 @@ class AgencyContext:
 
     def fresh_years(self) -> set[int]:
         """Years whose report is archived, was checked within the revalidation cadence,
-        and was not left half done by an interrupted run."""
+        and has all its documents (``History.incomplete``)."""
         return {
             k.report_year
             for url, k in self.session.history.latest.items()
@@ -308,7 +329,7 @@ class AgencyContext:
             and k.kind == "article"
             and k.sha256
             and k.report_year
-            and not k.unfinished
+            and not self.session.history.incomplete(k)
             and self.session.fresh(url)
         }
 

@@ -67,7 +67,7 @@ async def _report(ctx: AgencyContext, link: ReportLink, tally: _Tally) -> None:
     known = ctx.session.fresh(link.url)
     if known is not None:
         tally.found += 1
-        if known.unfinished and known.kind == "article" and known.sha256:
+        if known.sha256 and ctx.session.history.incomplete(known):
             await _unfinished_article(ctx, known)
         return
     if is_attachment_url(link.url):  # the list links the document itself
@@ -109,8 +109,8 @@ async def _attachments(ctx: AgencyContext, tree, base: str, year: int | None) ->
 
 
 async def _unfinished_article(ctx: AgencyContext, known: Known) -> None:
-    """An article archived by a run killed before it had all its documents: read the
-    archived page (no request) and fetch what is missing."""
+    """An article archived without all its documents (its run was killed, or a download
+    failed): read the archived page (no request) and fetch what is missing."""
     if not (known.content_type or "").startswith("text/html"):
         return
     body = await asyncio.to_thread(ctx.session.store.read, known.sha256)
