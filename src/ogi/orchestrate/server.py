@@ -134,12 +134,24 @@ def ensure_server(
     return start_server(warehouse, address, timeout=timeout)
 
 
+def _flush_prefect_workers(timeout: float = 15.0) -> None:
+    """Send this process's queued Prefect logs and events while the server still
+    answers. Left queued, they are retried against a dead address when the
+    interpreter exits, which then waits for them for minutes."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=timeout)
+
+
 def stop_server(server: LocalServer, timeout: float = 20.0) -> bool:
     """Stop a server this module started (by its recorded pid, whole process group).
 
     Returns False when there is nothing of ours to stop. Never touches processes it did
     not start: the pid comes from ``server.pid`` or the pid file written at start.
     """
+    _flush_prefect_workers()
     pid = server.pid
     if pid is None:
         try:
