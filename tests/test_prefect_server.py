@@ -22,18 +22,11 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from ogi.orchestrate import flows
 from ogi.orchestrate.quality import QUALITY_KEY, RUN_SUMMARY_KEY
-from ogi.orchestrate.server import ensure_server, is_healthy, running_server
+from ogi.orchestrate.server import ensure_server, is_healthy
 from ogi.sampleweb.server import SampleWeb
+from tests.prefect_server import server_fixture  # noqa: F401 (the `server` fixture)
 
 AGENCIES = ["lc-sthjj"]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("server")
-    with running_server(home) as srv:
-        yield srv
-    assert not is_healthy(srv.address)  # stopped with the fixture
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
 """Deployments of the flows, and ``ogi serve``.
 
 ``serve`` registers the deployments with the Prefect server and runs their scheduled
-(and UI-triggered) runs in this process. When the process stops, Prefect marks the
-deployments paused-like (no runner polls them), so ``ogi serve`` must run as a
-long-lived service; docs/operations.md has a systemd unit, and the work pool + worker
-setup for running flows on other machines.
+(and UI-triggered) runs in this process. When the process stops (SIGTERM or SIGINT),
+Prefect pauses the deployments (``paused`` in the API; serving again resumes them), so
+``ogi serve`` must run as a long-lived service; docs/operations.md has a systemd unit,
+and the work pool + worker setup for running flows on other machines.
 """
 
 from __future__ import annotations

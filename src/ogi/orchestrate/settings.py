@@ -61,8 +61,10 @@ def apply_prefect_env(warehouse: Path, api_url: str | None, *, quiet: bool = Fal
     """Point this process's Prefect at ``api_url`` (must run before ``import prefect``).
 
     ``quiet`` hides Prefect's per-task console lines (the demo shows its own progress);
-    the lines still go to the server and appear in the UI.
+    the lines still go to the server and appear in the UI. Creates ``PREFECT_HOME``
+    (with a remote API no local server did, and Prefect would warn that it cannot).
     """
+    prefect_home(warehouse).mkdir(parents=True, exist_ok=True)
     os.environ.update(prefect_env(warehouse, api_url))
     if quiet:
         os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
