@@ -255,7 +255,7 @@ class Session:
         body = sha = None
         if resp.error is None and resp.status == 304:
             if previous and previous.sha256:
-                sha, body = previous.sha256, self.store.read(previous.sha256)
+                sha, body = previous.sha256, await asyncio.to_thread(self.store.read, previous.sha256)
                 resp.content_type = previous.content_type
                 resp.etag = resp.etag or previous.etag
                 resp.last_modified = resp.last_modified or previous.last_modified
@@ -263,7 +263,7 @@ class Session:
                 resp.error = f"http_3xx: unsolicited 304 from {url}"
         elif resp.error is None and resp.status is not None and 200 <= resp.status < 300:
             body = resp.body or b""
-            sha = self.store.put(body)
+            sha = await asyncio.to_thread(self.store.put, body)  # hashing and writing off the event loop
             self.stats.bytes += resp.nbytes
             if kind in ("article", "attachment"):
                 self.stats.documents_downloaded += 1
@@ -279,6 +279,8 @@ class Session:
             previous,
             year,
         )
+        if fetched.is_html and kind in ("list", "article"):  # parsed off the event loop (lxml drops the GIL)
+            fetched._tree = await asyncio.to_thread(parse_html, body, resp.declared_type)
         if fetched.year is None and resolve_year is not None and body is not None:
             fetched.year = resolve_year(fetched)
         self.write(
