@@ -3,7 +3,9 @@
 Prints: the first crawl with delay 0 (what ogi itself can do) against the first
 crawl with the default politeness (what the politeness settings allow), then a
 nightly re-run with nothing changed (default settings) as a share of the first
-run's requests and time. The 200 agencies reuse the committed documents of the
+run's requests and time. The politeness floor is the busiest host's request
+count × delay (hosts are crawled in parallel, each host's requests start at least
+``delay`` apart), read from the run's fetch log. The 200 agencies reuse the committed documents of the
 ordinary sample sites, so their reports carry those agencies' names.
 
     uv run python benchmarks/bench_crawl.py [--agencies 200]

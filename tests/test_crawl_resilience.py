@@ -105,7 +105,7 @@ def test_interrupted_run_resumes(tmp_path):
 
         # A real `ogi crawl` process, killed once it has journaled part of its work.
         archive = tmp_path / "archive"
-        proc = run_cli(web.registry_path, archive, "--delay", "0.05")
+        proc = run_cli(web.registry_path, archive, "--delay", "0.1")
         try:
             wait_for(lambda: journal_rows(archive) >= 120 or proc.poll() is not None, 120, "rows in the journal")
             os.kill(proc.pid, signal.SIGKILL)
