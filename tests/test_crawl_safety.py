@@ -1,5 +1,6 @@
 """Safety rules on a purpose server: size cap, truncated bodies, server-supplied names."""
 
+import itertools
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -134,3 +135,30 @@ def test_failed_attachment_retried_next_run_without_refetching_the_rest(tmp_path
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_host_gate_spacing_and_concurrency():
+    """Request starts to one host are never closer than ``delay``; at most ``per_host`` at once."""
+    import asyncio
+
+    from ogi.crawl.http import HostGate
+
+    async def main() -> tuple[list[float], int]:
+        gate, starts, inside, peak = HostGate(per_host=2, delay=0.05), [], 0, 0
+
+        async def request() -> None:
+            nonlocal inside, peak
+            async with gate.slot():
+                starts.append(asyncio.get_running_loop().time())
+                inside += 1
+                peak = max(peak, inside)
+                await asyncio.sleep(0.12)  # a slow response: the second connection is used meanwhile
+                inside -= 1
+
+        await asyncio.gather(*(request() for _ in range(6)))
+        return starts, peak
+
+    starts, peak = asyncio.run(main())
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert peak == 2 and len(starts) == 6
+    assert min(gaps) >= 0.05 - 1e-3, gaps
