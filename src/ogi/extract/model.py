@@ -38,7 +38,7 @@ class Grid:
             if cell is None or id(cell) in seen:
                 continue
             seen.add(id(cell))
-            if cell.row == r or cell.row == -1:
+            if cell.row == r:
                 out.append(cell)
         return out
 

@@ -1,9 +1,13 @@
-"""PDF reports: narrative through pdfium, tables through pdfplumber on table pages only.
+"""PDF reports: text through pdfium, tables through pdfplumber's finder on table pages only.
 
-pdfplumber's character-level layout analysis is what makes ruled tables come out
-right, but it is slow; most pages of a report are narrative. pdfium reads every
-page's text in a fraction of the time, and its text tells which pages hold the
-template tables, so pdfplumber only ever sees those.
+pdfplumber's table finder is what makes ruled tables come out right, but
+pdfplumber reads pages through pdfminer's pure-Python interpreter, which is most
+of the time spent on a report. So pdfium reads every page's text (the narrative,
+and the words that tell which pages hold the template tables), and only those
+pages go to the table finder, fed with pdfium's characters and ruling lines
+(``pdf_fast``). A table page pdfium cannot read as a table falls back to
+pdfplumber proper; a page without ruling lines is rebuilt from word positions
+(``pdf_words``).
 """
 
 from __future__ import annotations
