@@ -162,3 +162,37 @@ def test_host_gate_spacing_and_concurrency():
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert peak == 2 and len(starts) == 6
     assert min(gaps) >= 0.05 - 1e-3, gaps
+
+
+def test_report_list_pages_in_list_order_not_log_order(tmp_path):
+    """Articles of page two may be logged before page one's; a re-run must still start at page one."""
+    from datetime import UTC, datetime, timedelta
+
+    import pyarrow as pa
+
+    from ogi.archive.store import FETCH_LOG_SCHEMA
+    from ogi.crawl.context import AgencyContext, History
+    from ogi.registry.model import Agency
+
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    rows = [
+        ("list", "http://h/list.html", None),
+        ("list", "http://h/list_1.html", "http://h/list.html"),
+        ("article", "http://h/old.html", "http://h/list_1.html"),  # page two's article logged first
+        ("article", "http://h/new.html", "http://h/list.html"),
+    ]
+    table = pa.Table.from_pylist(
+        [
+            {"run_id": "r", "requested_at": t0 + timedelta(seconds=i), "url": url, "final_url": url, "kind": kind,
+             "parent_url": parent, "agency_id": "x", "status": 200, "sha256": "0" * 64}
+            for i, (kind, url, parent) in enumerate(rows)
+        ],
+        schema=FETCH_LOG_SCHEMA,
+    )  # fmt: skip
+
+    class _Session:
+        history = History(table)
+        settings = CrawlSettings()
+
+    ctx = AgencyContext(_Session(), Agency("x", "某局", "http://h/list.html"), None)
+    assert ctx.report_list_pages() == ["http://h/list.html", "http://h/list_1.html"]

@@ -60,6 +60,7 @@ class History:
     def __init__(self, table: pa.Table, unresumed: dict[str, set[str] | None] | None = None) -> None:
         self.latest: dict[str, Known] = {}
         self.report_lists: dict[str, list[str]] = {}  # agency → pages that linked its reports
+        self.list_order: dict[str, int] = {}  # list page → when it was first read (pages are read in order)
         self._unresumed = unresumed or {}
         self._failed: dict[str, tuple[str, str]] = {}  # attachment → (article, agency) while it fails
         self._failed_under: dict[str, set[str]] = {}  # article → its failing attachments
@@ -67,6 +68,10 @@ class History:
             self.record(row)
 
     def record(self, row: dict) -> None:
+        if row["kind"] == "list":
+            self.list_order.setdefault(row["url"], len(self.list_order))
+            if row["final_url"]:
+                self.list_order.setdefault(row["final_url"], len(self.list_order))
         if row["kind"] == "article" and row["parent_url"]:
             pages = self.report_lists.setdefault(row["agency_id"], [])
             if row["parent_url"] not in pages:
@@ -318,8 +323,12 @@ class AgencyContext:
         return self.session.fresh(url) is not None
 
     def report_list_pages(self) -> list[str]:
-        """Pages that linked this agency's reports in earlier runs, first seen first."""
-        return list(self.session.history.report_lists.get(self.agency.agency_id, []))
+        """Pages that linked this agency's reports in earlier runs, first page first."""
+        history = self.session.history
+        pages = history.report_lists.get(self.agency.agency_id, [])
+        # In list order, not in the order their articles happened to be logged (they are
+        # fetched concurrently, so page two's may come first).
+        return sorted(pages, key=lambda u: history.list_order.get(u, len(history.list_order)))
 
     def fresh_years(self) -> set[int]:
         """Years whose report is archived, was checked within the revalidation cadence,
