@@ -55,14 +55,15 @@ ORDER BY r.year, proceeding""",
     (
         "Identity violations by region (division code; use province_code to roll up)",
         f"""SELECT r.region_code, count(DISTINCT r.report_id) AS reports,
-       count(i.check_name) AS violations,
-       count(DISTINCT i.report_id) AS reports_violating,
-       pct(count(DISTINCT i.report_id), count(DISTINCT r.report_id)) AS reports_violating_pct
+       count(DISTINCT i.report_id) FILTER (WHERE i.check_name IN ({", ".join(f"'{c}'" for c in IDENTITY_CHECKS if c != "carryover_continuity")})) AS breaking_arithmetic,
+       count(i.check_name) FILTER (WHERE i.check_name <> 'carryover_continuity') AS arithmetic_violations,
+       count(DISTINCT i.report_id) FILTER (WHERE i.check_name = 'carryover_continuity') AS breaking_carryover,
+       pct(breaking_arithmetic, reports) AS breaking_arithmetic_pct
 FROM record_reports r
 LEFT JOIN issues i ON i.report_id = r.report_id
      AND i.check_name IN ({", ".join(f"'{c}'" for c in IDENTITY_CHECKS)})
 GROUP BY r.region_code
-ORDER BY reports_violating_pct DESC NULLS LAST, r.region_code""",
+ORDER BY breaking_arithmetic_pct DESC NULLS LAST, r.region_code""",
     ),
     (
         "Coverage gaps by year (registry agencies expected to publish)",
