@@ -11,13 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-IDENTITY_CHECKS = (
-    "requests_balance",
-    "requests_total_rows",
-    "requests_total_column",
-    "review_totals",
-    "carryover_continuity",
-)
+REPORT_IDENTITIES = ("requests_balance", "requests_total_rows", "requests_total_column", "review_totals")
+IDENTITY_CHECKS = (*REPORT_IDENTITIES, "carryover_continuity")
+_REPORT_IDS = ", ".join(f"'{c}'" for c in REPORT_IDENTITIES)
+_ALL_IDS = ", ".join(f"'{c}'" for c in IDENTITY_CHECKS)
 
 QUERIES: tuple[tuple[str, str], ...] = (
     (
@@ -55,13 +52,13 @@ ORDER BY r.year, proceeding""",
     (
         "Identity violations by region (division code; use province_code to roll up)",
         f"""SELECT r.region_code, count(DISTINCT r.report_id) AS reports,
-       count(DISTINCT i.report_id) FILTER (WHERE i.check_name IN ({", ".join(f"'{c}'" for c in IDENTITY_CHECKS if c != "carryover_continuity")})) AS breaking_arithmetic,
+       count(DISTINCT i.report_id) FILTER (WHERE i.check_name IN ({_REPORT_IDS})) AS breaking_arithmetic,
        count(i.check_name) FILTER (WHERE i.check_name <> 'carryover_continuity') AS arithmetic_violations,
        count(DISTINCT i.report_id) FILTER (WHERE i.check_name = 'carryover_continuity') AS breaking_carryover,
        pct(breaking_arithmetic, reports) AS breaking_arithmetic_pct
 FROM record_reports r
 LEFT JOIN issues i ON i.report_id = r.report_id
-     AND i.check_name IN ({", ".join(f"'{c}'" for c in IDENTITY_CHECKS)})
+     AND i.check_name IN ({_ALL_IDS})
 GROUP BY r.region_code
 ORDER BY breaking_arithmetic_pct DESC NULLS LAST, r.region_code""",
     ),
