@@ -21,8 +21,9 @@ from ogi.parse import template
 from ogi.synth import QUIRKS, make_report, render, render_many
 from ogi.synth.corpus import write_corpus
 from ogi.synth.identities import failed_checks
+from ogi.validate.identities import REPORT_IDENTITIES
 
-IDENTITY_CHECKS = {"requests_balance", "requests_total_rows", "requests_total_column", "review_totals"}
+IDENTITY_CHECKS = set(REPORT_IDENTITIES)
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 
 

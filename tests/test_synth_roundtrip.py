@@ -17,8 +17,9 @@ import pytest
 
 from ogi.parse import template
 from ogi.synth import EXTENSIONS, SyntheticReport, make_report, render_many
+from ogi.validate.identities import REPORT_IDENTITIES
 
-IDENTITY_CHECKS = {"requests_balance", "requests_total_rows", "requests_total_column", "review_totals"}
+IDENTITY_CHECKS = set(REPORT_IDENTITIES)
 OFFICE = {"pdf", "doc"}
 HAVE_SOFFICE = shutil.which("soffice") is not None
 

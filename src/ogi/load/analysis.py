@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-REPORT_IDENTITIES = ("requests_balance", "requests_total_rows", "requests_total_column", "review_totals")
-IDENTITY_CHECKS = (*REPORT_IDENTITIES, "carryover_continuity")
+from ogi.validate.identities import IDENTITY_CHECKS, REPORT_IDENTITIES
+
 _REPORT_IDS = ", ".join(f"'{c}'" for c in REPORT_IDENTITIES)
 _ALL_IDS = ", ".join(f"'{c}'" for c in IDENTITY_CHECKS)
 

@@ -16,16 +16,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from ogi.validate.identities import IDENTITY_CHECKS
+
 RUN_SUMMARY_KEY = "ogi-run-summary"
 QUALITY_KEY = "ogi-data-quality"
-#: Checks that are arithmetic identities of the template (see validate/data/checks.csv).
-IDENTITY_CHECKS = (
-    "requests_balance",
-    "requests_total_rows",
-    "requests_total_column",
-    "review_totals",
-    "carryover_continuity",
-)
 _ISSUE_KEY = "report_id, agency_id, year, check_name, CAST(codes AS VARCHAR) AS codes"
 
 

@@ -13,6 +13,11 @@ from collections.abc import Mapping
 from ogi.parse import template as T
 from ogi.validate.checks import Issue
 
+#: The format's own arithmetic, checked within one report (names from checks.csv).
+REPORT_IDENTITIES = ("requests_balance", "requests_total_rows", "requests_total_column", "review_totals")
+#: The same plus the cross-year check the warehouse runs per agency.
+IDENTITY_CHECKS = (*REPORT_IDENTITIES, "carryover_continuity")
+
 APPLICANTS = ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org")
 REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
 OUTCOME_PREFIXES = ("granted", "partially_granted", "denied_", "unable_", "not_processed_", "other_")
