@@ -16,27 +16,14 @@ from dataclasses import dataclass, field
 import pytest
 
 from ogi.parse import template
-from ogi.synth import EXTENSIONS, SyntheticReport, make_report, render_many
+from ogi.synth import EXTENSIONS, QUIRKS, SyntheticReport, make_report, render_many
 from ogi.validate.identities import REPORT_IDENTITIES
 
 IDENTITY_CHECKS = set(REPORT_IDENTITIES)
 OFFICE = {"pdf", "doc"}
 HAVE_SOFFICE = shutil.which("soffice") is not None
 
-SINGLE_QUIRKS = [
-    "blank_cells",
-    "dash_cells",
-    "fullwidth_digits",
-    "thousands_sep",
-    "unit_suffix",
-    "label_typos",
-    "wording_variants",
-    "spaced_labels",
-    "merged_other_row",
-    "merged_legal_column",
-    "identity_violation",
-    "blank_review_row",
-]
+SINGLE_QUIRKS = sorted(QUIRKS - {"extra_blocks"})  # extra_blocks is tested on HTML pages only
 PDF_QUIRKS = [
     (),
     ("merged_other_row",),

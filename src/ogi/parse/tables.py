@@ -58,21 +58,23 @@ class TableResult:
 
 
 @cache
+def _keyword_groups(name: str, group: str) -> dict[str, tuple[str, ...]]:
+    """A (group, keyword) data file as group -> keywords."""
+    with (T.DATA / name).open(encoding="utf-8") as fh:
+        out: dict[str, list[str]] = {}
+        for r in csv.DictReader(fh):
+            out.setdefault(r[group], []).append(r["keyword"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _keywords() -> dict[str, tuple[str, ...]]:
-    with (T.DATA / "table_keywords.csv").open(encoding="utf-8") as fh:
-        out: dict[str, list[str]] = {}
-        for r in csv.DictReader(fh):
-            out.setdefault(r["table"], []).append(r["keyword"])
-    return {k: tuple(v) for k, v in out.items()}
+    """Table → words that mark a printed row as belonging to it."""
+    return _keyword_groups("table_keywords.csv", "table")
 
 
-@cache
 def _signals() -> dict[str, tuple[str, ...]]:
-    with (T.DATA / "template_signals.csv").open(encoding="utf-8") as fh:
-        out: dict[str, list[str]] = {}
-        for r in csv.DictReader(fh):
-            out.setdefault(r["template"], []).append(r["keyword"])
-    return {k: tuple(v) for k, v in out.items()}
+    """Template version → labels only that version prints."""
+    return _keyword_groups("template_signals.csv", "template")
 
 
 def split_row(cells: list[Cell]) -> tuple[list[str], list[Cell]]:
