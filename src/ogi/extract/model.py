@@ -28,6 +28,7 @@ class Grid:
     index: int
     rows: list[list[Cell | None]]
     page: int | None = None
+    col_x: list[float | None] | None = None  # column centres on the page, when known (unruled PDF)
 
     def distinct_row(self, r: int) -> list[Cell]:
         """The printed cells of row ``r`` in order, each merged cell once, and only

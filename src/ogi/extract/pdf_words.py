@@ -114,7 +114,7 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
         out: list[Cell | None] = [Cell(t, page, index, r, c) for c, t in enumerate(texts)]
         out += [Cell(cells.get(c, ""), page, index, r, width + c) for c in range(len(centres))]
         grid_rows.append(out)
-    return Grid(index, grid_rows, page)
+    return Grid(index, grid_rows, page, col_x=[None] * width + list(centres))
 
 
 def _label_cells(words: list[dict], height: float) -> list[str]:

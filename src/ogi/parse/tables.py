@@ -244,22 +244,42 @@ def _header_columns(grid: Grid, header_rows: list[int], table: str, version: str
     return out
 
 
+def _width(grid: Grid) -> int:
+    return len(grid.rows[0]) if grid.rows else 0
+
+
+def _by_position(header: dict[int, str], old: Grid, new: Grid, tolerance: float = 6.0) -> dict[int, str]:
+    """Carry a column map to a grid with other columns, matching columns by their
+    x-centre on the page (unruled PDF tables continued on the next page)."""
+    if old.col_x is None or new.col_x is None:
+        return {}
+    placed = [(c, x) for c, x in enumerate(new.col_x) if x is not None]
+    out: dict[int, str] = {}
+    for c_old, code in header.items():
+        x_old = old.col_x[c_old] if c_old < len(old.col_x) else None
+        if x_old is None or not placed:
+            continue
+        c_new, x_new = min(placed, key=lambda cx: abs(cx[1] - x_old))
+        if abs(x_new - x_old) <= tolerance and c_new not in out:
+            out[c_new] = code
+    return out
+
+
 def _header_maps(
     views: list[RowView], matched: list[RowView], table: str, version: str
 ) -> dict[tuple[int, int], dict[int, str]]:
     """The column map in force for each matched row: the run of non-data rows right
     above its block of data rows. A grid that starts with data (a table continued on
-    the next page without its header) keeps the previous grid's map when it has the
-    same width."""
+    the next page without its header) keeps the previous grid's map: by column when
+    it has the same width, by column position on the page when both grids know it."""
     data = {(v.grid.index, v.r) for v in matched}
     out: dict[tuple[int, int], dict[int, str]] = {}
     current: dict[int, str] = {}
-    previous_width = -1
+    previous: Grid | None = None
     for grid in dict.fromkeys(v.grid for v in views):
-        width = len(grid.rows[0]) if grid.rows else 0
-        if width != previous_width:
-            current = {}
-        previous_width = width
+        if previous is not None and _width(grid) != _width(previous):
+            current = _by_position(current, previous, grid)
+        previous = grid
         run: list[int] = []
         for r in range(len(grid.rows)):
             if (grid.index, r) in data:
