@@ -15,7 +15,7 @@ from ogi.parse.normalize import clean
 
 UNITS = ("万元", "元", "件", "个", "条", "项", "次", "人次", "份", "家")
 MISSING = {"", "—", "-", "–", "－", "―", "──", "——", "/", "／", "\\", "无", "空", "×", "x", "X", "*", "--"}
-_WRAPPED_NUMBER = re.compile(r"^[\d０-９,，.]+(?:[ \t]*\n[ \t]*[\d０-９,，.]+)+[件元]?$")
+_WRAPPED_NUMBER = re.compile(r"^[\d,，.]+(?:[ \t]*\n[ \t]*[\d,，.]+)*(?:\s*(?:万元|元|件))?$")
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")
 _NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
 
@@ -30,7 +30,7 @@ class Reading:
 @lru_cache(maxsize=8192)
 def read_value(text: str) -> Reading:
     """Interpret one printed cell."""
-    if _WRAPPED_NUMBER.match(text.strip()):
+    if "\n" in text and _WRAPPED_NUMBER.match(text.strip()):
         text = re.sub(r"\s*\n\s*", "", text)  # a number wrapped inside a narrow cell
     t = clean(text)
     if _SPLIT_DIGITS.search(t):
