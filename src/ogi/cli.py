@@ -8,7 +8,11 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="ogi: crawl, archive, parse, validate and load China's OGI annual reports (政府信息公开工作年度报告).",
+)
 
 
 @app.callback()
