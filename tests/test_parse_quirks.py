@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ogi.extract.html import decode
+from ogi.encoding import decode_page
 from ogi.parse.api import parse_bytes
 from ogi.parse.values import read_value
 from tests.conftest import SHARED
@@ -55,9 +55,9 @@ def test_unreadable_cell_is_null_and_unsure() -> None:
 def test_gbk_page_without_charset_is_not_truncated() -> None:
     page = "<html><body><p>朱镕基同志讲话</p><p>后面的内容：予以公开</p></body></html>"
     data = page.encode("gbk")
-    assert "后面的内容" in decode(data)
+    assert "后面的内容" in decode_page(data)
     declared = ('<html><head><meta charset="gb2312"></head><body><p>镕</p><p>尾部文字</p></body></html>').encode("gbk")
-    assert "尾部文字" in decode(declared)
+    assert "尾部文字" in decode_page(declared)
 
 
 def test_printed_number_forms() -> None:

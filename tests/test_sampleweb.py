@@ -9,7 +9,7 @@ import httpx
 import pytest
 from protego import Protego
 
-from ogi.crawl.pages import decode
+from ogi.encoding import decode_page
 from ogi.registry import load_registry
 from ogi.sampleweb.server import SampleWeb, default_address
 from ogi.sampleweb.sites import SITES, YEARS
@@ -69,7 +69,7 @@ def test_registry_points_at_distinct_loopback_hosts(web, client):
             continue
         r = client.get(a.list_url.replace("{year}", "2024"))
         assert r.status_code == 200, a.agency_id
-        assert specs[a.agency_id].name in decode(r.content, r.headers.get("content-type")), a.agency_id
+        assert specs[a.agency_id].name in decode_page(r.content, r.headers.get("content-type")), a.agency_id
     # Each host listens on its own address only: the same port elsewhere on loopback is not it.
     netloc = web.site("lc-sthjj").netloc
     port = netloc.rsplit(":", 1)[1]

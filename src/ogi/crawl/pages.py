@@ -16,6 +16,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from ogi.encoding import decode_page
+
 REPORT_TITLE = re.compile(r"(?:政府信息|政务)公开(?:工作)?(?:年度报告|年报|工作报告)|信息公开工作年度报告|公开年报")
 # Titles that mention the report but are not one: notices about compiling it,
 # templates, explanations, trainings.
@@ -29,7 +31,6 @@ CHROME = re.compile(
     r"topbar|copyright|friendlink|yqlj",
     re.I,
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", re.I)
 
 
 @dataclass(frozen=True)
@@ -57,32 +58,8 @@ def year_in(text: str) -> int | None:
     return None
 
 
-def decode(body: bytes, declared: str | None = None) -> str:
-    """HTML bytes to text: BOM, then HTTP charset, then <meta>, then UTF-8, then GB18030.
-
-    GB2312 and GBK labels are read as GB18030, their superset: real pages labelled
-    GB2312 routinely contain GBK-only characters.
-    """
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", errors="replace")
-    candidates = []
-    if declared and "charset=" in declared.lower():
-        candidates.append(declared.lower().split("charset=")[-1].strip(" \"';"))
-    m = _META_CHARSET.search(body[:4096])
-    if m:
-        candidates.append(m.group(1).decode("ascii", "replace").lower())
-    candidates += ["utf-8", "gb18030"]
-    for enc in candidates:
-        enc = "gb18030" if enc in ("gb2312", "gbk", "gb_2312-80", "x-gbk") else enc
-        try:
-            return body.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode("gb18030", errors="replace")
-
-
 def parse_html(body: bytes, declared: str | None = None) -> lxml.html.HtmlElement:
-    text = decode(body, declared)
+    text = decode_page(body, declared)
     try:
         return lxml.html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", text) or "<html/>")
     except (etree.ParserError, ValueError):

@@ -19,8 +19,9 @@ from pathlib import Path
 from ogi.archive.store import ArchiveStore, FetchLogWriter
 from ogi.crawl.adapters import ADAPTERS, Adapter, ReportLink
 from ogi.crawl.context import AgencyContext, History, Known, Session
-from ogi.crawl.pages import attachments, decode, is_attachment_url, page_year, parse_html
+from ogi.crawl.pages import attachments, is_attachment_url, page_year, parse_html
 from ogi.crawl.settings import CrawlSettings
+from ogi.encoding import decode_page
 from ogi.registry import Agency, load_registry
 
 
@@ -137,7 +138,7 @@ async def _known_list(ctx: AgencyContext) -> list[ReportLink] | None:
     page = await ctx.fetch(known[0], "list", parent_url=agency.list_url)
     if page.body is None:
         return None
-    text = decode(page.body, page.declared_type)
+    text = decode_page(page.body, page.declared_type)
     families = [agency.adapter] if agency.adapter in _LIST_FAMILIES else _LIST_FAMILIES
     for name in families:
         adapter = ADAPTERS[name]
@@ -157,7 +158,7 @@ async def _agency(session: Session, agency: Agency, since: int | None, tally: _T
             first = await ctx.fetch(agency.list_url, "list")
             if first.body is None:
                 return False
-            text = decode(first.body, first.declared_type)
+            text = decode_page(first.body, first.declared_type)
         adapter = _pick_adapter(agency, text, first)
         links = await adapter.discover(ctx, first)
     # Reports of one agency in parallel up to the host's own limit; the gate spaces them.

@@ -11,14 +11,12 @@ from __future__ import annotations
 import email
 import re
 
-from charset_normalizer import from_bytes
 from lxml import etree, html
 
+from ogi.encoding import GB_FAMILY, decode_page
 from ogi.extract.errors import UnreadableDocument
 from ogi.extract.model import Cell, Document, Grid
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
-_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "gb_2312-80", "euc-cn"}
 _BLOCK = {
     "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
     "article", "ul", "ol", "dd", "dt", "blockquote", "pre", "hr", "center",
@@ -28,33 +26,6 @@ _REPORT_TITLE = re.compile(r"政府信息公开.{0,4}年度?报告|信息公开�
 _PUBLISHED = re.compile(
     r"(?:发布|公开|成文|印发)(?:日期|时间)\s*[:：]?\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})"
 )
-
-
-def decode(data: bytes) -> str:
-    """Decode a page the way a browser would, but never lossy for GBK pages."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    declared = _META_CHARSET.search(data[:4096])
-    encoding = declared.group(1).decode("ascii").lower() if declared else None
-    if encoding in _GB_FAMILY:
-        return data.decode("gb18030", errors="replace")
-    if encoding in {"utf-8", "utf8"}:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass  # a mislabelled page: fall through to detection
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            return data.decode("gb18030", errors="replace")
-        name = best.encoding.lower()
-        return data.decode("gb18030" if name in _GB_FAMILY else name, errors="replace")
 
 
 def html_from_mhtml(data: bytes, name: str) -> bytes:
@@ -67,7 +38,7 @@ def html_from_mhtml(data: bytes, name: str) -> bytes:
                 charset = part.get_content_charset()
                 if (
                     charset
-                    and charset.lower() not in _GB_FAMILY
+                    and charset.lower() not in GB_FAMILY
                     and "<meta" not in payload[:2048].decode("latin-1").lower()
                 ):
                     return payload.decode(charset, errors="replace").encode("utf-8")
@@ -189,7 +160,7 @@ def _article_root(body: etree._Element) -> etree._Element:
 
 
 def extract_html(data: bytes, name: str) -> Document:
-    text = decode(data)
+    text = decode_page(data)
     if not text.strip():
         raise UnreadableDocument(f"{name}: empty HTML document")
     try:

@@ -7,6 +7,7 @@ an empty field between two tabs is a blank cell.
 
 from __future__ import annotations
 
+from ogi.encoding import decode_page
 from ogi.extract.model import Cell, Document, Grid
 
 
@@ -37,9 +38,7 @@ def text_grids(lines: list[str], page: int | None = None, first_index: int = 0) 
 
 
 def extract_text(data: bytes, name: str) -> Document:
-    from ogi.extract.html import decode
-
-    text = decode(data)
+    text = decode_page(data)
     lines = text.splitlines()
     narrative = [line.strip() for line in lines if line.strip() and "\t" not in line]
     return Document("text", narrative, text_grids(lines))

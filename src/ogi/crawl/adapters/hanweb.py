@@ -14,7 +14,8 @@ import lxml.html
 
 from ogi.crawl.adapters.base import Adapter, ReportLink, keep_paging
 from ogi.crawl.context import AgencyContext, Fetched
-from ogi.crawl.pages import decode, report_links
+from ogi.crawl.pages import report_links
+from ogi.encoding import decode_page
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>", re.S | re.I)
@@ -42,7 +43,7 @@ class HanwebDatastore(Adapter):
         page, visited = first, set()
         while page is not None and page.body is not None:
             visited.add(page.final_url)
-            text = decode(page.body, page.declared_type)
+            text = decode_page(page.body, page.declared_type)
             links = records(text, page.final_url)
             for link in links:
                 found.setdefault(link.url, link)

@@ -15,7 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ogi.crawl.adapters.base import Adapter, ReportLink, keep_paging
 from ogi.crawl.context import AgencyContext, Fetched
-from ogi.crawl.pages import Link, decode, is_report_title
+from ogi.crawl.pages import Link, is_report_title
+from ogi.encoding import decode_page
 
 _TITLE_KEYS = ("title", "doctitle", "name", "biaoti", "wzbt", "subject")
 _URL_KEYS = ("url", "link", "href", "docurl", "docpuburl", "path", "pageurl")
@@ -103,7 +104,7 @@ class JsonApi(Adapter):
     async def discover(self, ctx: AgencyContext, first: Fetched | None) -> list[ReportLink]:
         if first is None or first.body is None:
             return []
-        text = decode(first.body, first.declared_type)
+        text = decode_page(first.body, first.declared_type)
         api = endpoint(first, text)
         if api is None:
             return []
@@ -112,7 +113,7 @@ class JsonApi(Adapter):
         number = current_page(api)
         while page.body is not None:
             try:
-                data = json.loads(decode(page.body, page.declared_type))
+                data = json.loads(decode_page(page.body, page.declared_type))
             except ValueError:
                 break
             links = []

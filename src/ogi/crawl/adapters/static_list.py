@@ -7,7 +7,8 @@ from urllib.parse import urljoin
 
 from ogi.crawl.adapters.base import Adapter, ReportLink, keep_paging
 from ogi.crawl.context import AgencyContext, Fetched
-from ogi.crawl.pages import anchors, decode, report_links
+from ogi.crawl.pages import anchors, report_links
+from ogi.encoding import decode_page
 
 # TRS: createPageHTML(total_pages, current_index, "index", "html")
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
@@ -40,7 +41,7 @@ class StaticList(Adapter):
         page, visited = first, set()
         while page is not None and page.body is not None:
             visited.add(page.final_url)
-            text = decode(page.body, page.declared_type)
+            text = decode_page(page.body, page.declared_type)
             links = [ReportLink.of(x, page.final_url) for x in report_links(page.tree(), page.final_url)]
             for link in links:
                 found.setdefault(link.url, link)
