@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 from ogi.crawl.context import AgencyContext, Fetched
 from ogi.crawl.pages import Link, year_in
+from ogi.encoding import decode_page
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,23 @@ def keep_paging(ctx: AgencyContext, page: Fetched, links: list[ReportLink], next
     if not ctx.settled(next_url):
         return True
     return page.changed or any(not ctx.known(link.url) for link in links)
+
+
+PageReader = Callable[[Fetched, str], tuple[list[ReportLink], str | None]]
+
+
+async def walk_list_pages(ctx: AgencyContext, first: Fetched | None, read: PageReader) -> list[ReportLink]:
+    """Follow a paginated list from its first page: ``read`` gives a page's report
+    links and the next page's URL; paging stops as ``keep_paging`` says, and never
+    loops back to a page already read."""
+    found: dict[str, ReportLink] = {}
+    page, visited = first, set()
+    while page is not None and page.body is not None:
+        visited.add(page.final_url)
+        links, nxt = read(page, decode_page(page.body, page.declared_type))
+        for link in links:
+            found.setdefault(link.url, link)
+        if nxt in visited or not keep_paging(ctx, page, links, nxt):
+            break
+        page = await ctx.fetch(nxt, "list", parent_url=page.final_url)
+    return list(found.values())

@@ -12,10 +12,9 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from ogi.crawl.adapters.base import Adapter, ReportLink, keep_paging
+from ogi.crawl.adapters.base import Adapter, ReportLink, walk_list_pages
 from ogi.crawl.context import AgencyContext, Fetched
 from ogi.crawl.pages import report_links
-from ogi.encoding import decode_page
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>", re.S | re.I)
@@ -31,6 +30,13 @@ def records(text: str, base: str) -> list[ReportLink]:
     return list(out.values())
 
 
+def _read(page: Fetched, text: str) -> tuple[list[ReportLink], str | None]:
+    group = _NEXTGROUP.search(text)
+    href = _HREF.search(group.group(1)) if group else None
+    next_url = urljoin(page.final_url, href.group(1)) if href else None
+    return records(text, page.final_url), next_url
+
+
 class HanwebDatastore(Adapter):
     name = "hanweb_datastore"
 
@@ -39,18 +45,4 @@ class HanwebDatastore(Adapter):
         return "<datastore>" in text.lower()
 
     async def discover(self, ctx: AgencyContext, first: Fetched | None) -> list[ReportLink]:
-        found: dict[str, ReportLink] = {}
-        page, visited = first, set()
-        while page is not None and page.body is not None:
-            visited.add(page.final_url)
-            text = decode_page(page.body, page.declared_type)
-            links = records(text, page.final_url)
-            for link in links:
-                found.setdefault(link.url, link)
-            group = _NEXTGROUP.search(text)
-            href = _HREF.search(group.group(1)) if group else None
-            nxt = urljoin(page.final_url, href.group(1)) if href else None
-            if nxt in visited or not keep_paging(ctx, page, links, nxt):
-                break
-            page = await ctx.fetch(nxt, "list", parent_url=page.final_url)
-        return list(found.values())
+        return await walk_list_pages(ctx, first, _read)

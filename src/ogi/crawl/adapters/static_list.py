@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from ogi.crawl.adapters.base import Adapter, ReportLink, keep_paging
+from ogi.crawl.adapters.base import Adapter, ReportLink, walk_list_pages
 from ogi.crawl.context import AgencyContext, Fetched
 from ogi.crawl.pages import anchors, report_links
-from ogi.encoding import decode_page
 
 # TRS: createPageHTML(total_pages, current_index, "index", "html")
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后页|next|&gt;|>)\s*$", re.I)
+
+
+def _read(page: Fetched, text: str) -> tuple[list[ReportLink], str | None]:
+    links = [ReportLink.of(x, page.final_url) for x in report_links(page.tree(), page.final_url)]
+    return links, next_page(page, text)
 
 
 def next_page(page: Fetched, text: str) -> str | None:
@@ -37,16 +41,4 @@ class StaticList(Adapter):
         )
 
     async def discover(self, ctx: AgencyContext, first: Fetched | None) -> list[ReportLink]:
-        found: dict[str, ReportLink] = {}
-        page, visited = first, set()
-        while page is not None and page.body is not None:
-            visited.add(page.final_url)
-            text = decode_page(page.body, page.declared_type)
-            links = [ReportLink.of(x, page.final_url) for x in report_links(page.tree(), page.final_url)]
-            for link in links:
-                found.setdefault(link.url, link)
-            nxt = next_page(page, text)
-            if nxt in visited or not keep_paging(ctx, page, links, nxt):
-                break
-            page = await ctx.fetch(nxt, "list", parent_url=page.final_url)
-        return list(found.values())
+        return await walk_list_pages(ctx, first, _read)
