@@ -12,13 +12,16 @@ from ogi.parse import template
 
 
 def _code_hash() -> str:
-    """Digest of the extraction, parsing and validation code: part of the version."""
+    """Digest of the code a parse runs (extraction, page decoding, parsing,
+    validation): part of the version."""
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent.parent
-    for folder in ("extract", "parse", "validate"):
-        for path in sorted((root / folder).rglob("*.py")):
-            h.update(path.name.encode())
-            h.update(path.read_bytes())
+    files = [root / "encoding.py"] + [
+        p for d in ("extract", "parse", "validate") for p in sorted((root / d).rglob("*.py"))
+    ]
+    for path in files:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()[:8]
 
 
