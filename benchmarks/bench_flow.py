@@ -4,7 +4,7 @@ the library alone (``ogi.load.load``). Target: flow time ≤ 1.25 × library tim
 
     uv run python benchmarks/bench_flow.py [--docs 1000] [--repeat 1] [--workdir DIR]
 
-The archive is synthetic (``ogi.synth`` documents, mostly HTML with PDF and DOCX
+The archive is synthetic (``ogi_testkit.synth`` documents, mostly HTML with PDF and DOCX
 attachments) and built once per work dir. Each measured run starts from an empty
 warehouse, so both sides parse every document; imports and the server's start-up are
 outside the timings.
@@ -33,8 +33,9 @@ _CTYPE = {
 
 def build_archive(archive: Path, n_docs: int, seed: int = 7) -> None:
     """An archive of ``n_docs`` distinct synthetic report documents with a fetch log."""
+    from ogi_testkit.synth import make_report, render
+
     from ogi.archive.store import ArchiveStore, FetchLogWriter
-    from ogi.synth import make_report, render
 
     if (archive / "registry.csv").is_file():
         return

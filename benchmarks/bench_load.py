@@ -2,7 +2,7 @@
 
     uv run python benchmarks/bench_load.py [--reports 100000] [--workdir DIR] [--workers N]
 
-The archive and the parse cache are generated directly (ogi.load.synthetic): no
+The archive and the parse cache are generated directly (ogi_testkit.synthetic_archive): no
 documents are rendered or parsed, so the figures measure the warehouse. Prints the
 generation time (not part of the target), the full load (tables + DuckDB), a second
 load with nothing changed, each query's best-of-3 time, and peak memory (the main
@@ -20,11 +20,12 @@ import time
 from datetime import date
 from pathlib import Path
 
+from ogi_testkit.synthetic_archive import write_synthetic_archive
+
 from ogi.load import load
 from ogi.load.analysis import QUERIES
 from ogi.load.parse_cache import parser_version
 from ogi.load.query import connect
-from ogi.load.synthetic import write_synthetic_archive
 
 
 def _peak_mb(who: int) -> float:

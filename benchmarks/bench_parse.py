@@ -65,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  naive pdfplumber median {m_naive * 1000:8.1f} ms   total {sum(naive):6.2f} s")
     print(f"  ratio ogi/naive {m_ours / m_naive:.2f}   (target <= 0.6)")
 
-    from ogi.synth import make_report, render
-    from ogi.synth.corpus import agencies
+    from ogi_testkit.synth import make_report, render
+    from ogi_testkit.synth.corpus import agencies
 
     names = agencies()
     pages = []

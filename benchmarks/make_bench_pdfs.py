@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from ogi.synth import make_report, render_many
-from ogi.synth.corpus import agencies
+from ogi_testkit.synth import make_report, render_many
+from ogi_testkit.synth.corpus import agencies
 
 DEFAULT_OUT = Path("warehouse/bench/pdfs")
 

@@ -17,8 +17,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ogi_testkit.synth.corpus import write_corpus
+
 from ogi.parse.api import parse_path
-from ogi.synth.corpus import write_corpus
 
 
 def _same(a: float | None, b: float | None) -> bool:

@@ -6,11 +6,11 @@ import shutil
 
 import pyarrow.csv as pacsv
 import pytest
+from ogi_testkit.sampleweb.server import SampleWeb
 
 from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
 from ogi.crawl.runner import crawl
 from ogi.crawl.settings import CrawlSettings
-from ogi.sampleweb.server import SampleWeb
 
 FAST = CrawlSettings(delay=0.0, retries=1, backoff=0.01, connect_timeout=2, read_timeout=5)
 ORDINARY = [

@@ -13,6 +13,7 @@ import pytest
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+from ogi_testkit.sampleweb.server import SampleWeb
 from prefect import flow, task
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
@@ -22,7 +23,6 @@ from ogi.orchestrate import flows
 from ogi.orchestrate.batches import batch_size_for
 from ogi.orchestrate.infra import is_transient, retry_if_transient
 from ogi.orchestrate.quality import QUALITY_KEY, RUN_SUMMARY_KEY
-from ogi.sampleweb.server import SampleWeb
 
 AGENCIES = ["lc-sthjj", "lc-gaj"]
 

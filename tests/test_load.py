@@ -1,7 +1,7 @@
 """The warehouse on small synthetic archives: tables, records, checks, idempotence, crashes.
 
 The parser is replaced by a stand-in that reads the archived bytes as the parse
-result they encode (ogi.load.synthetic writes documents that way), so these tests
+result they encode (ogi_testkit.synthetic_archive writes documents that way), so these tests
 pin the warehouse's behaviour independently of parsing accuracy; the real parser
 on real documents is exercised in test_load_corpus.py.
 """
@@ -18,12 +18,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from ogi_testkit.synthetic_archive import write_synthetic_archive
 
 from ogi import metadata
 from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
 from ogi.load import build_duckdb, load, parse_batch, plan, write_tables
 from ogi.load import tables as tables_mod
-from ogi.load.synthetic import write_synthetic_archive
 from ogi.parse import template
 
 AS_OF = date(2025, 3, 1)  # last complete year 2024

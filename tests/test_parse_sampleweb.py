@@ -2,7 +2,7 @@
 with the identity breaks it was printed with reported.
 
 The sample web's pages and attachments (HTML in three CMS styles, GBK pages, PDFs,
-DOC/DOCX) are rendered by ogi.synth from seeded reports; re-making each report
+DOC/DOCX) are rendered by ogi_testkit.synth from seeded reports; re-making each report
 from its seed gives the answer key.
 """
 
@@ -12,10 +12,11 @@ import gzip
 import json
 import math
 
+from ogi_testkit.sampleweb.build import SITE_DIR, _seed, sample_quirks
+from ogi_testkit.sampleweb.sites import SITES
+from ogi_testkit.synth import make_report
+
 from ogi.parse.api import parse_bytes
-from ogi.sampleweb.build import SITE_DIR, _seed, sample_quirks
-from ogi.sampleweb.sites import SITES
-from ogi.synth import make_report
 
 
 def _same(a: float | None, b: float | None) -> bool:

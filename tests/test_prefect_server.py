@@ -11,6 +11,7 @@ import pytest
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+from ogi_testkit.sampleweb.server import SampleWeb
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     ArtifactFilter,
@@ -23,7 +24,6 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from ogi.orchestrate import flows
 from ogi.orchestrate.quality import QUALITY_KEY, RUN_SUMMARY_KEY
 from ogi.orchestrate.server import ensure_server, is_healthy
-from ogi.sampleweb.server import SampleWeb
 from tests.prefect_server import server_fixture  # noqa: F401 (the `server` fixture)
 
 AGENCIES = ["lc-sthjj"]

@@ -7,12 +7,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from ogi_testkit.sampleweb.server import SampleWeb, default_address
+from ogi_testkit.sampleweb.sites import SITES, YEARS
 from protego import Protego
 
 from ogi.encoding import decode_page
 from ogi.registry import load_registry
-from ogi.sampleweb.server import SampleWeb, default_address
-from ogi.sampleweb.sites import SITES, YEARS
 
 PLAIN = {"Accept-Encoding": "identity"}
 

@@ -16,11 +16,11 @@ import docx
 import lxml.html
 import pdfplumber
 import pytest
+from ogi_testkit.synth import QUIRKS, make_report, render, render_many
+from ogi_testkit.synth.corpus import write_corpus
+from ogi_testkit.synth.identities import failed_checks
 
 from ogi.parse import template
-from ogi.synth import QUIRKS, make_report, render, render_many
-from ogi.synth.corpus import write_corpus
-from ogi.synth.identities import failed_checks
 from ogi.validate.identities import REPORT_IDENTITIES
 
 IDENTITY_CHECKS = set(REPORT_IDENTITIES)

@@ -14,9 +14,9 @@ import shutil
 from dataclasses import dataclass, field
 
 import pytest
+from ogi_testkit.synth import EXTENSIONS, QUIRKS, SyntheticReport, make_report, render_many
 
 from ogi.parse import template
-from ogi.synth import EXTENSIONS, QUIRKS, SyntheticReport, make_report, render_many
 from ogi.validate.identities import REPORT_IDENTITIES
 
 IDENTITY_CHECKS = set(REPORT_IDENTITIES)

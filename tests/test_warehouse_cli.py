@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from ogi_testkit.synthetic_archive import write_synthetic_archive
 from test_load import VERSION, _fake_api
 from typer.testing import CliRunner
 
 from ogi.cli import app
 from ogi.load.query import repl
-from ogi.load.synthetic import write_synthetic_archive
 
 
 @pytest.fixture

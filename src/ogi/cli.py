@@ -220,8 +220,9 @@ def sample_web(
     registry: Annotated[Path | None, typer.Option(help="Write the registry CSV here.")] = None,
 ) -> None:
     """Serve the sample web of agency sites on 127.0.0.2, 127.0.0.3, … until interrupted."""
-    from ogi.sampleweb.server import serve
+    from ogi.testkit import require_testkit
 
+    serve = require_testkit("ogi_testkit.sampleweb.server", "ogi sample-web").serve
     serve(port=port, agencies=agencies, registry=registry)
 
 

@@ -113,8 +113,9 @@ def run_demo(
         display("server", "starting or reusing the local Prefect server (first start takes ~15 s)")
         conn = connect(warehouse, port=port, local_only=True, quiet=True)
         display("sampleweb", "starting on loopback")
-        from ogi.sampleweb.server import SampleWeb
+        from ogi.testkit import require_testkit
 
+        SampleWeb = require_testkit("ogi_testkit.sampleweb.server", "ogi demo").SampleWeb
         with SampleWeb(port=web_port) as web:
             state, flow_run_id = run_flow(
                 "nightly",

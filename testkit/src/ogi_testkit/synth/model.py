@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ogi.parse import template as tpl
-from ogi.synth import identities
-from ogi.synth.identities import APPLICANTS, OUTCOME_COLS, outcome_rows
+from ogi_testkit.synth import identities
+from ogi_testkit.synth.identities import APPLICANTS, OUTCOME_COLS, outcome_rows
 
 QUIRKS: frozenset[str] = frozenset(
     {
@@ -354,7 +354,7 @@ def make_report(
         true_cells=true,
         size=size,
     )
-    from ogi.synth.narrative import sections
+    from ogi_testkit.synth.narrative import sections
 
     report.sections = sections(report, random.Random(f"{seed}/narrative/{agency}/{year}"))
     return report

@@ -29,8 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from ogi.sampleweb.build import ATTACH_MARK, SITE_DIR
-from ogi.sampleweb.sites import SITES, TEMPLATES_FOR_BENCHMARK, YEARS, SiteSpec
+from ogi_testkit.sampleweb.build import ATTACH_MARK, SITE_DIR
+from ogi_testkit.sampleweb.sites import SITES, TEMPLATES_FOR_BENCHMARK, YEARS, SiteSpec
 
 DEFAULT_PORT = 8000
 FOREIGN_ADDRESS = "127.0.0.250"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ogi.synth.model import SyntheticReport
+    from ogi_testkit.synth.model import SyntheticReport
 
 DATA = Path(__file__).parent / "data"
 

@@ -18,8 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from ogi.synth.layout import Table, blocks
-from ogi.synth.model import SyntheticReport
+from ogi_testkit.synth.layout import Table, blocks
+from ogi_testkit.synth.model import SyntheticReport
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"

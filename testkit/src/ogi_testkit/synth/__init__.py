@@ -6,8 +6,8 @@ writes a mixed folder of documents with ``.truth.json`` answer keys. Tests and
 benchmarks use it to check the parser against known numbers.
 """
 
-from ogi.synth.model import QUIRKS, SyntheticReport, default_template, make_report
-from ogi.synth.render import EXTENSIONS, FORMATS, render, render_many
+from ogi_testkit.synth.model import QUIRKS, SyntheticReport, default_template, make_report
+from ogi_testkit.synth.render import EXTENSIONS, FORMATS, render, render_many
 
 __all__ = [
     "EXTENSIONS",

@@ -6,8 +6,8 @@ covered by a rowspan/colspan are empty fields, as pdftotext-style extraction giv
 
 from __future__ import annotations
 
-from ogi.synth.layout import Table, blocks
-from ogi.synth.model import SyntheticReport
+from ogi_testkit.synth.layout import Table, blocks
+from ogi_testkit.synth.model import SyntheticReport
 
 
 def table_lines(table: Table) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ogi.synth.model import SyntheticReport
+    from ogi_testkit.synth.model import SyntheticReport
 
 
 class ConversionError(RuntimeError):
@@ -78,8 +78,8 @@ def convert_many(inputs: Sequence[Path], target: str = "pdf", *, timeout: float 
 
 def source_for(report: SyntheticReport, folder: Path, stem: str, options: dict) -> Path:
     """Write the DOCX (default) or HTML (``via='html'``) that soffice will convert."""
-    from ogi.synth.docx import render_docx
-    from ogi.synth.html import render_html
+    from ogi_testkit.synth.docx import render_docx
+    from ogi_testkit.synth.html import render_html
 
     via = options.get("via", "docx")
     if via == "html":

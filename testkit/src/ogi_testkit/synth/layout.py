@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ogi.parse import template as tpl
-from ogi.synth.model import EXT_COL, EXT_ROW, LEGAL_SUBCOLS, OTHER_SUBROWS, SyntheticReport
+from ogi_testkit.synth.model import EXT_COL, EXT_ROW, LEGAL_SUBCOLS, OTHER_SUBROWS, SyntheticReport
 
 Kind = Literal["head", "label", "value"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ogi.synth.model import SyntheticReport
+from ogi_testkit.synth.model import SyntheticReport
 
 FORMATS = ("html", "html-gbk", "docx", "pdf", "doc", "txt")
 EXTENSIONS = {"html": ".html", "html-gbk": ".html", "docx": ".docx", "pdf": ".pdf", "doc": ".doc", "txt": ".txt"}
@@ -19,25 +19,25 @@ def render(report: SyntheticReport, fmt: str, **options) -> bytes:
     pdf: ``via`` (docx|html).
     """
     if fmt == "html":
-        from ogi.synth.html import render_html
+        from ogi_testkit.synth.html import render_html
 
         return render_html(report, style=options.get("style")).encode("utf-8")
     if fmt == "html-gbk":
-        from ogi.synth.html import render_html
+        from ogi_testkit.synth.html import render_html
 
         charset = options.get("charset", "gb2312") if options.get("charset_meta", True) else None
         return render_html(report, style=options.get("style"), charset=charset).encode("gb18030")
     if fmt == "docx":
-        from ogi.synth.docx import render_docx
+        from ogi_testkit.synth.docx import render_docx
 
         keys = ("ruled", "split_requests", "repeat_header", "title_lines")
         return render_docx(report, **{k: options[k] for k in keys if k in options})
     if fmt in ("pdf", "doc"):
-        from ogi.synth.pdf import render_batch
+        from ogi_testkit.synth.pdf import render_batch
 
         return render_batch([(report, fmt, options)])[0]
     if fmt == "txt":
-        from ogi.synth.text import render_text
+        from ogi_testkit.synth.text import render_text
 
         return render_text(report).encode("utf-8")
     raise ValueError(f"unknown format {fmt!r}; choose from {FORMATS}")
@@ -45,7 +45,7 @@ def render(report: SyntheticReport, fmt: str, **options) -> bytes:
 
 def render_many(jobs: Sequence[tuple[SyntheticReport, str, dict]]) -> list[bytes]:
     """Render many jobs; PDF/DOC jobs share one soffice call (seconds instead of minutes)."""
-    from ogi.synth.pdf import render_batch
+    from ogi_testkit.synth.pdf import render_batch
 
     out: list[bytes | None] = [None] * len(jobs)
     office = [i for i, (_, fmt, _) in enumerate(jobs) if fmt in ("pdf", "doc")]

@@ -1,4 +1,4 @@
-"""Make the sample web's committed documents with ``ogi.synth``: ``python -m ogi.sampleweb.build``.
+"""Make the sample web's committed documents with ``ogi_testkit.synth``: ``python -m ogi_testkit.sampleweb.build``.
 
 Needs LibreOffice (synth renders PDF/DOC through it); the output is committed so
 that serving needs nothing but Python. Article pages are synth's HTML with the
@@ -16,7 +16,7 @@ import re
 import shutil
 from pathlib import Path
 
-from ogi.sampleweb.sites import SITES, YEARS, SiteSpec
+from ogi_testkit.sampleweb.sites import SITES, YEARS, SiteSpec
 
 SITE_DIR = Path(__file__).parent / "site"
 ATTACH_MARK = "<!--ogi:attachments-->"
@@ -83,7 +83,7 @@ def _jpeg_pages(pdf: bytes, limit: int = 2) -> list[bytes]:
 
 
 def build(out: Path = SITE_DIR) -> dict:
-    from ogi.synth import make_report, render, render_many
+    from ogi_testkit.synth import make_report, render, render_many
 
     if out.exists():
         shutil.rmtree(out)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import random
 from html import escape
 
-from ogi.synth.layout import Block, Cell, Table, blocks
-from ogi.synth.model import SyntheticReport
+from ogi_testkit.synth.layout import Block, Cell, Table, blocks
+from ogi_testkit.synth.model import SyntheticReport
 
 STYLES = ("trs", "plain", "spans")
 FONTS = ("仿宋_GB2312", "宋体", "仿宋", "微软雅黑")
