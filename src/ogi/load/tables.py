@@ -41,6 +41,7 @@ from ogi.load.checks_cross_year import APPLICANTS, cross_document_issues, last_c
 from ogi.load.parse_cache import compact_one, parser_version
 from ogi.load.plan import DocumentRef, read_registry, report_candidates, report_id, stored_fetches
 from ogi.parse import template
+from ogi.validate.oversight_years import YOY_CODES, cells_digest, conflicting_versions, stub_column, yoy_jump
 
 ROW_GROUP = 100_000
 KEEP_SNAPSHOTS = 2  # the current one and the one before, which open connections may still read
@@ -52,6 +53,8 @@ _STUB_SCHEMA = pa.schema(
     [f for f in metadata.arrow_schema("reports") if f.name != "is_record"]
     + [pa.field(f"co_{c}", pa.float64()) for c in APPLICANTS]
     + [pa.field(f"cf_{c}", pa.float64()) for c in APPLICANTS]
+    + [pa.field(stub_column(c), pa.float64()) for c in YOY_CODES]
+    + [pa.field("cells_digest", pa.string())]
 )
 
 
@@ -309,6 +312,9 @@ def build_bucket(
         for c in APPLICANTS:
             stub[f"co_{c}"] = values.get(f"requests.carried_over.{c}")
             stub[f"cf_{c}"] = values.get(f"requests.carried_forward.{c}")
+        for code in YOY_CODES:
+            stub[stub_column(code)] = values.get(code)
+        stub["cells_digest"] = cells_digest(values)
         for key, val in stub.items():
             stubs[key].append(val)
 
@@ -501,6 +507,10 @@ def _write_tables(archive: Path, warehouse: Path, workers: int | None, as_of: da
     registry = read_registry(archive)
     as_of = as_of or started.date()
     issues = cross_document_issues(stubs, registry, as_of)
+    records = {(s["agency_id"], s["year"]): s for s in stubs if s["is_record"] and s["template"] is not None}
+    predecessor = {a["agency_id"]: a["predecessor_id"] for a in registry if a.get("predecessor_id")}
+    issues += yoy_jump(records, predecessor)
+    issues += conflicting_versions(stubs, lambda ids: _cells_of(snap, ids))
     _write_by_year("reports", _rows_to_columns("reports", stubs), snap, "part-0")
     _write_by_year("issues", _rows_to_columns("issues", issues), snap, "load")
 
@@ -526,6 +536,19 @@ def _write_tables(archive: Path, warehouse: Path, workers: int | None, as_of: da
     summary.last_complete_year = manifest["last_complete_year"]
     summary.seconds = round((datetime.now(UTC) - started).total_seconds(), 2)
     return summary
+
+
+def _cells_of(snap: Path, report_ids: list[str]) -> dict[str, dict[str, float | None]]:
+    """Cells of a few reports of this snapshot, read back from its Parquet files."""
+    import pyarrow.dataset as ds
+
+    table = ds.dataset(snap / "cells", format="parquet").to_table(
+        columns=["report_id", "code", "value"], filter=ds.field("report_id").isin(report_ids)
+    )
+    out: dict[str, dict[str, float | None]] = defaultdict(dict)
+    for rid, code, value in zip(*(table.column(n).to_pylist() for n in ("report_id", "code", "value")), strict=True):
+        out[rid][code] = value
+    return out
 
 
 def _count(values: list[str]) -> dict[str, int]:

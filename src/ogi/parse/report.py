@@ -12,6 +12,7 @@ from ogi.parse.sections import SECTIONS, split_sections
 from ogi.parse.tables import TableResult, detect_template, interpret_review, interpret_rows, row_views
 from ogi.validate.checks import Issue
 from ogi.validate.identities import check_identities, check_negative
+from ogi.validate.oversight import report_oversight
 
 
 def _unit(code: str, version: str, printed_unit: str | None) -> str | None:
@@ -100,5 +101,6 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
         )
     issues += check_identities(cells, version)
     issues += check_negative(cells)
+    issues += report_oversight(cells, result["sections"], version, meta.year, meta.published)
     result["issues"] = [i.to_json() for i in issues]
     return result
