@@ -186,3 +186,16 @@ def test_flows_are_importable_from_the_repository_folder():
             assert getattr(module, name) is getattr(flows, name)
     finally:
         sys.path.remove(str(repo))
+
+
+def test_the_run_links_the_oversight_report(runs):
+    """The nightly run builds the report site and links it from its artifacts."""
+    from urllib.parse import unquote, urlparse
+
+    _, first, *_ = runs
+    link = _artifacts(first.state_details.flow_run_id)[flows.REPORT_KEY]
+    assert link.type == "link"
+    index = Path(unquote(urlparse(link.data).path))
+    assert index.name == "index.html" and index.is_file()
+    assert "监督报告" in index.read_text(encoding="utf-8")
+    assert any((index.parent / "agency").glob("*.html"))

@@ -199,6 +199,60 @@ def sql(warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Pat
 
 
 @app.command()
+def report(
+    year: Annotated[int | None, typer.Option(help="Year of the scorecards and rankings (default: the latest).")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only this region: a division code (370000 = the province, 371500 = a city).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default WAREHOUSE/report).")] = None,
+    warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Path("warehouse"),
+    archive: Annotated[Path | None, typer.Option(help="Archive folder, to link each report's stored document.")] = None,
+) -> None:
+    """Build the oversight report: a static HTML site (index, regions, agencies) with charts and scorecards."""
+    import duckdb
+
+    from ogi.publish.site import build_site
+
+    if archive is None and (warehouse / "archive").is_dir():
+        archive = warehouse / "archive"
+    try:
+        summary = build_site(warehouse, out, year=year, region=region, archive=archive)
+    except (duckdb.Error, FileNotFoundError) as exc:
+        typer.echo(f"ogi report: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"wrote {summary.pages} pages ({summary.regions} regions, {summary.agencies} agencies, "
+        f"{summary.bytes / 1e6:.1f} MB) in {summary.seconds:.1f} s: {Path(summary.out) / 'index.html'}"
+    )
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        str, typer.Option("--format", help="xlsx (one sheet per view) or csv (one file per view).")
+    ] = "xlsx",
+    view: Annotated[
+        list[str] | None, typer.Option(help="Only this view (repeatable; default: every analyst view).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output file (xlsx) or folder (csv).")] = None,
+    warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Path("warehouse"),
+) -> None:
+    """Export the analyst views for spreadsheets, with Chinese column headers."""
+    import duckdb
+
+    from ogi.publish.export import default_output, export_views
+
+    target = out or default_output(warehouse, fmt)
+    try:
+        summary = export_views(warehouse, target, fmt, view)
+    except (duckdb.Error, ValueError, FileNotFoundError) as exc:
+        typer.echo(f"ogi export: {exc}", err=True)
+        raise typer.Exit(2) from None
+    rows = ", ".join(f"{v} {n}" for v, n in summary.rows.items())
+    typer.echo(f"wrote {', '.join(summary.files)} ({rows})")
+
+
+@app.command()
 def crawl(
     registry: Annotated[Path, typer.Option(help="Registry CSV of agencies.")],
     archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),

@@ -40,6 +40,7 @@ class Column:
     name: str
     type: str
     description: str
+    zh: str = ""  # Chinese header for spreadsheet exports (ogi export); the name when empty
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,9 @@ def _cols(*spec: tuple[str, str, str]) -> tuple[Column, ...]:
 
 
 _REPORT_KEYS = (
-    ("report_id", "string", "Stable report identifier: hash of agency_id, year and canonical URL."),
-    ("agency_id", "string", "Agency that published the report (registry id)."),
-    ("year", "int16", "Calendar year reported on."),
+    ("report_id", "string", "Stable report identifier: hash of agency_id, year and canonical URL.", "报告编号"),
+    ("agency_id", "string", "Agency that published the report (registry id).", "机关编号"),
+    ("year", "int16", "Calendar year reported on.", "年度"),
 )
 
 TABLES: tuple[Table, ...] = (
@@ -207,12 +208,12 @@ TABLES: tuple[Table, ...] = (
         "Reports of record joined with their agency: the base of every analyst view.",
         _cols(
             *_REPORT_KEYS,
-            ("template", "string", "2021, 2019 or null."),
-            ("agency_name", "string", "Registry name of the agency."),
-            ("level", "string", "Agency level."),
-            ("region_code", "string", "Agency region code."),
-            ("province_code", "string", "First two digits of region_code + '0000'."),
-            ("parse_status", "string", "ok, errors, no_tables or unreadable."),
+            ("template", "string", "2021, 2019 or null.", "格式版本"),
+            ("agency_name", "string", "Registry name of the agency.", "机关名称"),
+            ("level", "string", "Agency level.", "层级"),
+            ("region_code", "string", "Agency region code.", "行政区划代码"),
+            ("province_code", "string", "First two digits of region_code + '0000'.", "省级区划代码"),
+            ("parse_status", "string", "ok, errors, no_tables or unreadable.", "解析状态"),
         ),
     ),
     Table(
@@ -244,11 +245,11 @@ TABLES: tuple[Table, ...] = (
         _cols(
             *_REPORT_KEYS,
             ("template", "string", "2021 or 2019."),
-            ("outcome", "string", "Harmonized row id."),
-            ("applicant", "string", "Applicant column id (natural_person ... total)."),
-            ("value", "float64", "Number; null when every part is blank."),
-            ("parts", "int32", "Template cells summed into value."),
-            ("parts_filled", "int32", "Of those, cells with a number (< parts: a partial sum)."),
+            ("outcome", "string", "Harmonized row id.", "办理结果"),
+            ("applicant", "string", "Applicant column id (natural_person ... total).", "申请人类型"),
+            ("value", "float64", "Number; null when every part is blank.", "数量"),
+            ("parts", "int32", "Template cells summed into value.", "合计单元格数"),
+            ("parts_filled", "int32", "Of those, cells with a number (< parts: a partial sum).", "有数单元格数"),
         ),
     ),
     Table(
@@ -256,14 +257,88 @@ TABLES: tuple[Table, ...] = (
         "view",
         "Agency × expected year, from first_year to the last complete year.",
         _cols(
-            ("agency_id", "string", "Agency."),
-            ("year", "int16", "Expected report year."),
-            ("level", "string", "Agency level."),
-            ("region_code", "string", "Agency region code."),
-            ("present", "bool", "A report document was archived for the year."),
-            ("parsed", "bool", "The report of record has template tables."),
-            ("clean", "bool", "Parsed and no error issue on the report of record."),
-            ("missing", "bool", "No report document at all."),
+            ("agency_id", "string", "Agency.", "机关编号"),
+            ("year", "int16", "Expected report year.", "年度"),
+            ("level", "string", "Agency level.", "层级"),
+            ("region_code", "string", "Agency region code.", "行政区划代码"),
+            ("present", "bool", "A report document was archived for the year.", "已发布"),
+            ("parsed", "bool", "The report of record has template tables.", "已解析"),
+            ("clean", "bool", "Parsed and no error issue on the report of record.", "无错误"),
+            ("missing", "bool", "No report document at all.", "缺失"),
+        ),
+    ),
+    Table(
+        "scorecard",
+        "view",
+        "One row per report of record: timeliness, completeness, consistency and continuity, the rates "
+        "analysts quote, a score (mean of the four components ×100) and ranks within region and level per "
+        "year. Agencies handling fewer requests than the small-numbers threshold (30 by default, "
+        "OGI_SMALL_REQUESTS) are flagged small_numbers and not ranked.",
+        _cols(
+            ("report_id", "string", "Report of record.", "报告编号"),
+            ("agency_id", "string", "Agency.", "机关编号"),
+            ("agency_name", "string", "Registry name of the agency.", "机关名称"),
+            ("year", "int16", "Report year.", "年度"),
+            ("level", "string", "Agency level.", "层级"),
+            ("region_code", "string", "Agency region code.", "行政区划代码"),
+            ("province_code", "string", "Province division code.", "省级区划代码"),
+            ("template", "string", "2021, 2019 or null.", "格式版本"),
+            ("published_date", "date", "Publication date printed or listed.", "发布日期"),
+            ("document_url", "string", "Source URL of the report of record.", "来源网址"),
+            ("document_sha256", "string", "sha256 of the archived document.", "文档SHA256"),
+            ("days_after_deadline", "int32", "Days after 31 January of the next year (negative: early).", "逾期天数"),
+            ("timely", "bool", "Published by the deadline; null when the date is unknown.", "按时发布"),
+            ("cells_filled", "int32", "Template cells printed with a number.", "已填单元格"),
+            ("cells_expected", "int32", "Template cells of the format (200 or 198).", "应填单元格"),
+            ("completeness", "float64", "cells_filled / cells_expected.", "完整度"),
+            ("sections_present", "int32", "Of the six sections, those printed with content.", "章节齐全数"),
+            ("identity_errors", "int32", "Identity (勾稽关系) errors of the report.", "勾稽错误数"),
+            ("narrative_mismatches", "int32", "narrative_table_mismatch issues.", "正文与表格不符数"),
+            ("consistent", "bool", "No identity error and no narrative mismatch.", "内容一致"),
+            ("carryover_breaks", "int32", "carryover_continuity errors.", "结转不连续数"),
+            ("continuous", "bool", "No carry-over break; null without a previous year.", "结转连续"),
+            ("other_findings", "int32", "fee_unexplained, template_mismatch and conflicting_versions.", "其他问题数"),
+            ("requests_received", "float64", "本年新收 requests (requests.new_received.total).", "本年新收申请"),
+            ("requests_handled", "float64", "Requests handled, （七）总计 (requests.total.total).", "办理总数"),
+            ("granted", "float64", "予以公开 (requests.granted.total).", "予以公开"),
+            ("partially_granted", "float64", "部分公开 (requests.partially_granted.total).", "部分公开"),
+            ("disclosure_rate_pct", "float64", "Disclosure rate: granted ÷ handled, %.", "公开率(%)"),
+            ("review_corrected", "float64", "Administrative reviews corrected (结果纠正).", "复议纠错数"),
+            ("review_concluded", "float64", "Reviews concluded (维持 + 纠正 + 其他).", "复议审结数"),
+            ("review_correction_pct", "float64", "Review correction rate, %.", "复议纠错率(%)"),
+            ("litigation_corrected", "float64", "Lawsuits corrected (direct and after review).", "诉讼纠错数"),
+            ("litigation_concluded", "float64", "Lawsuits concluded (维持 + 纠正 + 其他).", "诉讼审结数"),
+            ("litigation_correction_pct", "float64", "Litigation correction rate, %.", "诉讼纠错率(%)"),
+            ("small_numbers", "bool", "Fewer requests handled than the threshold: flagged, not ranked.", "样本过小"),
+            ("score", "int32", "Mean of timeliness, completeness, consistency, continuity ×100.", "综合得分"),
+            ("rank_in_region", "int32", "Rank by score among the region's agencies that year.", "区划内排名"),
+            ("rank_in_level", "int32", "Rank by score among agencies of the same level that year.", "同级排名"),
+        ),
+    ),
+    Table(
+        "scorecard_region",
+        "view",
+        "Region × year: coverage, timeliness, completeness, consistency and pooled rates.",
+        _cols(
+            ("region_code", "string", "Region code.", "行政区划代码"),
+            ("year", "int16", "Report year.", "年度"),
+            ("province_code", "string", "Province division code.", "省级区划代码"),
+            ("expected", "int32", "Registry agencies expected to publish.", "应发布"),
+            ("present", "int32", "Of those, with a report archived.", "已发布"),
+            ("missing", "int32", "Of those, with none.", "缺失"),
+            ("coverage_pct", "float64", "present ÷ expected, %.", "覆盖率(%)"),
+            ("reports", "int32", "Reports of record.", "报告数"),
+            ("timely", "int32", "Published by the deadline.", "按时发布数"),
+            ("timeliness_known", "int32", "With a known publication date.", "发布日期已知数"),
+            ("timely_pct", "float64", "timely ÷ timeliness_known, %.", "按时率(%)"),
+            ("mean_completeness", "float64", "Mean completeness.", "平均完整度"),
+            ("consistent", "int32", "Consistent reports.", "一致报告数"),
+            ("mean_score", "int32", "Mean score.", "平均得分"),
+            ("requests_handled", "float64", "Requests handled, summed.", "办理总数"),
+            ("granted", "float64", "予以公开, summed.", "予以公开"),
+            ("disclosure_rate_pct", "float64", "Pooled disclosure rate, %.", "公开率(%)"),
+            ("review_correction_pct", "float64", "Pooled review correction rate, %.", "复议纠错率(%)"),
+            ("litigation_correction_pct", "float64", "Pooled litigation correction rate, %.", "诉讼纠错率(%)"),
         ),
     ),
 )
@@ -353,7 +428,10 @@ def data_dictionary() -> str:
             if t.key:
                 lines += [f"Key: `{', '.join(t.key)}`.", ""]
             lines += ["| column | type | description |", "|---|---|---|"]
-            lines += [f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {c.description} |" for c in t.columns]
+            lines += [
+                f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {c.description}{f' (表头 {c.zh})' if c.zh else ''} |"
+                for c in t.columns
+            ]
             lines.append("")
     lines += ["## Macros", "", "| macro | definition | description |", "|---|---|---|"]
     lines += [f"| `{n}{a}` | `{body}` | {d} |" for n, (a, body, d) in MACROS.items()]

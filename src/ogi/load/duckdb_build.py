@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ogi import metadata
 from ogi.load.checks_cross_year import APPLICANTS
+from ogi.load.scorecards import scorecard_views
 from ogi.load.tables import current_snapshot, exclusive
 from ogi.parse import template
 
@@ -121,7 +122,7 @@ def _build(warehouse: Path) -> Path:
                 sql, comments = _wide_view(view, table)
                 statements.insert(1, sql)
                 extra_comments += comments
-            for sql in statements:
+            for sql in [*statements, *scorecard_views()]:
                 con.execute(sql)
             for table in metadata.TABLES:
                 for sql in metadata.comment_sql(table.name):

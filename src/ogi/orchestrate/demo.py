@@ -43,6 +43,7 @@ STAGES = {
     "parse": "parsing documents",
     "tables": "writing Parquet tables and validating",
     "duckdb": "building warehouse/ogi.duckdb",
+    "site": "building the oversight report (warehouse/report)",
     "report": "publishing run artifacts",
 }
 
@@ -138,6 +139,8 @@ def run_demo(
         soft_wrap=True,
     )
     console.print(f"[bold]This run in the Prefect UI:[/bold] {url}", soft_wrap=True)
+    report = (warehouse / "report" / "index.html").resolve()
+    console.print(f"[bold]Oversight report:[/bold] {report.as_uri()}  (rebuild: ogi report)", soft_wrap=True)
     console.print(
         f"[bold]Prefect UI:[/bold] {conn.ui_url}  (the server keeps running; stop it: ogi ui --stop)",
         soft_wrap=True,

@@ -43,6 +43,7 @@ from ogi.orchestrate.infra import cpu_count, process_pool, retry_if_transient, r
 
 DEFAULT_ARCHIVE = "warehouse/archive"
 DEFAULT_WAREHOUSE = "warehouse"
+REPORT_KEY = "ogi-oversight-report"
 HOST_LIMIT_PREFIX = "host:"
 #: How long a crawl may wait for another run to release its hosts.
 HOST_WAIT_SECONDS = 6 * 3600
@@ -194,6 +195,26 @@ def publish_task(
     )
 
 
+@task(name="build-report", **_TASK_OPTIONS)
+def report_task(warehouse: str, archive: str) -> dict[str, Any]:
+    """Build the oversight report site (WAREHOUSE/report) and link it from the run's artifacts."""
+    from prefect.artifacts import create_link_artifact
+
+    from ogi.publish.site import build_site
+
+    progress.stage("site", "building the oversight report")
+    summary = build_site(Path(warehouse), archive=Path(archive))
+    index = Path(summary.out).resolve() / "index.html"
+    create_link_artifact(
+        key=REPORT_KEY,
+        link=index.as_uri(),
+        link_text="监督报告 / oversight report",
+        description=f"{summary.pages} pages ({summary.regions} regions, {summary.agencies} agencies), "
+        f"built in {summary.seconds} s; open {index} in a browser",
+    )
+    return summary.as_dict()
+
+
 def process_archive(
     flow_name: str,
     archive: str,
@@ -220,6 +241,7 @@ def process_archive(
                 stats.add(batch_stats)
     load_summary = write_tables_task(archive, warehouse, workers)
     build_duckdb_task(warehouse)
+    report_task(warehouse, archive)
     return publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
 
 

@@ -39,6 +39,8 @@ _EMPTY_TEXT = re.compile(r"^[\s。．.、：:（）()\-—]*$")
 _NOTHING_STATED = re.compile(r"^[\s。．.、：:]*(?:暂)?无[\s。．.、：:]*$")
 #: Sections that are mostly the template's table: the table counts as their content.
 _TABLE_SECTIONS = {"active": "active.", "requests": "requests.", "review": "review."}
+_WRAPPED_LINE = 20  # characters: a prose line at least this long may have been wrapped
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3})")
 #: The 2021 format's row counting requests dropped because a fee notice went unpaid.
 FEE_NOTICE_CODE = "requests.other_unpaid_fee.total"
@@ -69,8 +71,20 @@ def narrative_numbers() -> tuple[NarrativeNumber, ...]:
 
 
 def _plain(text: str) -> str:
-    """Full-width digits and thousands separators as an author's keyboard varies them."""
-    return _THOUSANDS.sub("", unicodedata.normalize("NFKC", text))
+    """Full-width digits, spaces and thousands separators as an author's keyboard varies
+    them, and prose lines a PDF wrapped at the page width joined again (a long line that does
+    not end a sentence continues on the next; table lines are short)."""
+    lines = unicodedata.normalize("NFKC", text).split("\n")
+    out: list[str] = []
+    joining = False
+    for raw in lines:
+        line = _SPACES.sub("", raw)  # PDFs set numbers apart: "申请 27 件"
+        if joining and out:
+            out[-1] += line
+        else:
+            out.append(line)
+        joining = len(line) >= _WRAPPED_LINE and not line.endswith(("。", "；", "：", ":", ";", "！", "？"))
+    return _THOUSANDS.sub("", "\n".join(out))
 
 
 def _fmt(x: float) -> str:
