@@ -15,9 +15,9 @@ import uuid
 from pathlib import Path
 
 from ogi import metadata
-from ogi.load.checks_cross_year import APPLICANTS
 from ogi.load.tables import current_snapshot, exclusive
 from ogi.parse import template
+from ogi.validate.identities import APPLICANT_COLUMNS
 
 DATABASE = "ogi.duckdb"
 # 2021 sub-rows that together are the 2019 template's single （六）其他处理 row.
@@ -60,7 +60,7 @@ def _wide_view(view: str, table: str) -> tuple[str, list[str]]:
 
 def _analyst_views(last_year: int) -> list[str]:
     parts = ", ".join(_lit(p) for p in OTHER_HANDLING_PARTS)
-    applicants = ", ".join(_lit(a) for a in APPLICANTS)
+    applicants = ", ".join(_lit(a) for a in APPLICANT_COLUMNS)
     return [
         "CREATE VIEW record_reports AS SELECT r.report_id, r.agency_id, r.year, r.template, "
         "a.name AS agency_name, a.level, a.region_code, province_of(a.region_code) AS province_code, "

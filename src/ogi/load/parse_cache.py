@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ogi.archive.store import ArchiveStore
+from ogi.validate.document import unsupported_document
 
 if TYPE_CHECKING:
     from ogi.load.plan import DocumentRef
@@ -154,14 +155,7 @@ def _failed(sha256: str, version: str, name: str, error: BaseException) -> dict[
         "units": {},
         "positions": {},
         "sections": {},
-        "issues": [
-            {
-                "check": "unsupported_document",
-                "severity": "error",
-                "detail": f"{name}: {type(error).__name__}: {error}",
-                "codes": [],
-            }
-        ],
+        "issues": [unsupported_document(name, error).to_json()],
         "unreadable": True,
         "parsed_at": datetime.now(UTC).isoformat(),
     }
