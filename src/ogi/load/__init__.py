@@ -6,7 +6,6 @@ The five functions below are the contract the Prefect flows call (docs/interface
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -18,8 +17,6 @@ from ogi.load.tables import LoadSummary, write_tables
 
 __all__ = ["DocumentRef", "LoadSummary", "build_duckdb", "load", "parse_batch", "plan", "write_tables"]
 
-BATCH = 16  # documents per worker task: large enough to amortize dispatch, small enough to balance
-
 
 def _parse_quietly(refs: list[DocumentRef], archive: Path, warehouse: Path) -> int:
     """parse_batch without shipping the results back: the cache is what counts."""
@@ -27,11 +24,19 @@ def _parse_quietly(refs: list[DocumentRef], archive: Path, warehouse: Path) -> i
 
 
 def load(archive: Path, warehouse: Path, workers: int | None = None, *, as_of: date | None = None) -> LoadSummary:
-    """Parse what is new, write the tables, build the database; uses every core by default."""
+    """Parse what is new, write the tables, build the database; uses every core by default.
+
+    Parse tasks are ``OGI_LOAD_BATCH`` documents each: large enough to amortize
+    dispatch, small enough to balance.
+    """
+    from ogi.settings import settings
+
     archive, warehouse = Path(archive), Path(warehouse)
-    workers = workers or os.cpu_count() or 1
+    config = settings()
+    workers = workers or config.worker_count
     refs = plan(archive, warehouse)
-    batches = [refs[i : i + BATCH] for i in range(0, len(refs), BATCH)]
+    size = config.load_batch
+    batches = [refs[i : i + size] for i in range(0, len(refs), size)]
     if workers > 1 and len(batches) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             parsed = sum(pool.map(_parse_quietly, batches, [archive] * len(batches), [warehouse] * len(batches)))

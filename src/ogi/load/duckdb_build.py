@@ -17,6 +17,7 @@ from pathlib import Path
 from ogi import metadata
 from ogi.load.tables import current_snapshot, exclusive
 from ogi.parse import template
+from ogi.settings import settings
 from ogi.validate.identities import APPLICANT_COLUMNS
 
 DATABASE = "ogi.duckdb"
@@ -81,7 +82,7 @@ def _analyst_views(last_year: int) -> list[str]:
         "SELECT a.agency_id, CAST(y.year AS SMALLINT) AS year, a.level, a.region_code, "
         "p.agency_id IS NOT NULL AS present, coalesce(rec.parsed, false) AS parsed, "
         "coalesce(rec.clean, false) AS clean, p.agency_id IS NULL AS missing "
-        "FROM agencies a, LATERAL (SELECT unnest(range(coalesce(a.first_year, 2019), "
+        f"FROM agencies a, LATERAL (SELECT unnest(range(coalesce(a.first_year, {settings().first_year}), "
         "last_complete_year() + 1)) AS year) y "
         "LEFT JOIN present p ON p.agency_id = a.agency_id AND p.year = y.year "
         "LEFT JOIN rec ON rec.agency_id = a.agency_id AND rec.year = y.year WHERE a.in_registry",

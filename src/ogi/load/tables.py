@@ -40,6 +40,7 @@ from ogi.archive.store import ArchiveStore
 from ogi.load.parse_cache import compact_one, parser_version
 from ogi.load.plan import DocumentRef, read_registry, report_candidates, report_id, stored_fetches
 from ogi.parse import template
+from ogi.settings import settings
 from ogi.validate.cross_year import cross_document_issues, last_complete_year
 from ogi.validate.identities import APPLICANT_COLUMNS
 from ogi.validate.report import year_mismatch
@@ -476,7 +477,7 @@ def _write_tables(archive: Path, warehouse: Path, workers: int | None, as_of: da
             summary.buckets_reused += 1
         else:
             to_build[bucket] = (fp, refs)
-    workers = workers or os.cpu_count() or 1
+    workers = workers or settings().worker_count
     if workers > 1 and len(to_build) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(to_build))) as pool:
             futures = {

@@ -29,12 +29,17 @@ class ParseStats:
 
 
 def batch_size_for(n_documents: int, workers: int, requested: int | None = None) -> int:
-    """About four batches per worker for load balance, 25–250 documents each."""
+    """About ``OGI_BATCHES_PER_WORKER`` (4) batches per worker for load balance,
+    ``OGI_FLOW_BATCH_MIN``–``OGI_FLOW_BATCH_MAX`` (25–250) documents each."""
+    from ogi.settings import settings
+
     if requested:
         return max(1, requested)
     if n_documents == 0:
         return 1
-    return max(25, min(250, math.ceil(n_documents / (4 * workers))))
+    config = settings()
+    wanted = math.ceil(n_documents / (config.batches_per_worker * workers))
+    return max(config.flow_batch_min, min(config.flow_batch_max, wanted))
 
 
 def parse_in_worker(refs: list[Any], archive: str, warehouse: str) -> ParseStats:

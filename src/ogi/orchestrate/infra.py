@@ -17,12 +17,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import multiprocessing
-import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from ogi.settings import cpu_count
 
 T = TypeVar("T")
 
@@ -68,14 +69,6 @@ def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
     except BaseException as exc:
         return is_transient(exc)
     return False
-
-
-def cpu_count() -> int:
-    """Cores this process may use (affinity-aware), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class _SharedPool:
