@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from ogi.orchestrate.batches import batch_size_for
 from ogi.settings import Settings, settings
+from ogi.workers import batch_size_for
 
 
 def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -43,7 +43,7 @@ def test_flow_batch_bounds_come_from_the_settings(monkeypatch: pytest.MonkeyPatc
     assert batch_size_for(30, 4) == 25  # and to the minimum
     assert batch_size_for(0, 2) == 1
     assert batch_size_for(500, 2, requested=50) == 50
-    monkeypatch.setenv("OGI_FLOW_BATCH_MAX", "100")
+    monkeypatch.setenv("OGI_BATCH_MAX", "100")
     monkeypatch.setenv("OGI_BATCHES_PER_WORKER", "2")
     assert batch_size_for(1000, 2) == 100
     assert batch_size_for(300, 2) == 75

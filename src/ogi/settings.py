@@ -98,10 +98,13 @@ class Settings(BaseSettings):
     start_method: Literal["forkserver", "spawn", "fork"] = Field(
         "forkserver", description="How parse processes start (forkserver: fast, no inherited threads)."
     )
-    load_batch: int = Field(16, ge=1, description="Documents per parse task in `ogi load`.")
-    flow_batch_min: int = Field(25, ge=1, description="Fewest documents per parse task in the flows.")
-    flow_batch_max: int = Field(250, ge=1, description="Most documents per parse task in the flows.")
-    batches_per_worker: int = Field(4, ge=1, description="Parse tasks per process the flows aim for (balance).")
+    batch_min: int = Field(25, ge=1, description="Fewest documents per parse task (ogi load and the flows).")
+    batch_max: int = Field(250, ge=1, description="Most documents per parse task.")
+    batches_per_worker: int = Field(4, ge=1, description="Parse tasks per process aimed for (load balance).")
+    parser: str = Field(
+        "ogi.parse.api",
+        description="Module the load parses with (PARSER_VERSION and parse_bytes); tests use a stand-in.",
+    )
     crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="The crawler's politeness (OGI_CRAWL__*).")
 
     def archive_for(self, warehouse: Path | str | None = None) -> Path:

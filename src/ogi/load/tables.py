@@ -25,7 +25,6 @@ import shutil
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -44,6 +43,7 @@ from ogi.settings import settings
 from ogi.validate.cross_year import cross_document_issues, last_complete_year
 from ogi.validate.identities import APPLICANT_COLUMNS
 from ogi.validate.report import year_mismatch
+from ogi.workers import new_pool
 
 ROW_GROUP = 100_000
 KEEP_SNAPSHOTS = 2  # the current one and the one before, which open connections may still read
@@ -479,7 +479,7 @@ def _write_tables(archive: Path, warehouse: Path, workers: int | None, as_of: da
             to_build[bucket] = (fp, refs)
     workers = workers or settings().worker_count
     if workers > 1 and len(to_build) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(to_build))) as pool:
+        with new_pool(min(workers, len(to_build))) as pool:
             futures = {
                 b: pool.submit(build_bucket, b, refs, archive, warehouse, snap, version)
                 for b, (_, refs) in to_build.items()

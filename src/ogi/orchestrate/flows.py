@@ -11,7 +11,8 @@ Design choices, and why:
   (``batch_size``, by default enough for about four batches per core, clamped to
   25–250) so orchestration stays a few percent of the work.
 * **All cores.** Parse tasks run on a thread task runner and hand their batch to one
-  shared process pool (``ogi.orchestrate.infra``), one process per core.
+  shared process pool (``ogi.workers``), one process per core; ``ogi load`` parses
+  through the same fan-out (``ogi.workers.parse_documents``) without Prefect.
 * **Never parse twice.** ``ogi.load.plan`` returns only documents that are new or whose
   parser version changed, and ``ogi.load.parse_batch`` caches results by (sha256,
   parser version) under ``WAREHOUSE/parse_cache/``; the cache is the library's, so a
@@ -37,9 +38,9 @@ from prefect.concurrency.sync import concurrency
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from ogi.orchestrate import progress
-from ogi.orchestrate.batches import ParseStats, batch_size_for, parse_in_worker
-from ogi.orchestrate.infra import process_pool, retry_if_transient, run_in_process
+from ogi.orchestrate.infra import retry_if_transient
 from ogi.settings import cpu_count, settings
+from ogi.workers import ParseStats, batch_size_for, parse_documents, parse_in_worker, run_in_process
 
 HOST_LIMIT_PREFIX = "host:"
 
@@ -207,15 +208,15 @@ def process_archive(
     snapshot = snapshot_issues_task(warehouse)
     refs = plan_task(archive, warehouse)
     size = batch_size_for(len(refs), workers, batch_size)
-    batches = [refs[i : i + size] for i in range(0, len(refs), size)]
-    logger.info("%d documents to parse in %d batches of ≤%d on %d processes", len(refs), len(batches), size, workers)
-    stats = ParseStats()
-    if batches:
+    logger.info("%d documents to parse in batches of ≤%d on %d processes", len(refs), size, workers)
+    if refs:
         progress.stage("parse", f"{len(refs)} documents")
-        with process_pool(workers):
-            futures = parse_batch_task.map(batches, unmapped(archive), unmapped(warehouse))
-            for batch_stats in futures.result():
-                stats.add(batch_stats)
+
+    def as_tasks(batches: list[list[Any]]) -> list[ParseStats]:
+        """One Prefect task per batch, each run on the shared pool."""
+        return parse_batch_task.map(batches, unmapped(archive), unmapped(warehouse)).result()
+
+    stats = parse_documents(refs, archive, warehouse, workers=workers, batch_size=size, map_batches=as_tasks)
     load_summary = write_tables_task(archive, warehouse, workers)
     build_duckdb_task(warehouse)
     return publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
