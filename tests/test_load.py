@@ -25,6 +25,7 @@ from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
 from ogi.load import build_duckdb, load, parse_batch, plan, write_tables
 from ogi.load import tables as tables_mod
 from ogi.parse import template
+from ogi.validate.warehouse import KeyViolation, key_violations
 
 AS_OF = date(2025, 3, 1)  # last complete year 2024
 YEARS = range(2019, 2025)
@@ -123,6 +124,23 @@ def test_load_builds_every_table_and_view(archive: Path, tmp_path: Path) -> None
     )
     parts = ("other_no_correction", "other_unpaid_fee", "other_misc")
     assert h == sum(doc["cells"][f"requests.{p}.total"] for p in parts)
+    con = _con(wh)
+    try:
+        assert key_violations(con) == {}  # every declared primary and foreign key holds
+    finally:
+        con.close()
+
+
+def test_a_build_breaking_a_key_keeps_the_previous_database(archive: Path, tmp_path: Path, monkeypatch) -> None:
+    wh = tmp_path / "wh"
+    load(archive, wh, workers=1, as_of=AS_OF)
+    before = _one(wh, "SELECT count(*) FROM cells")
+    real = tables_mod._codes
+    monkeypatch.setattr(tables_mod, "_codes", lambda: real().slice(1))  # one code missing from the dictionary
+    tables_mod.write_tables(archive, wh, workers=1, as_of=AS_OF)
+    with pytest.raises(KeyViolation, match=r"cells \(code\) → codes \(code\)"):
+        build_duckdb(wh)
+    assert _one(wh, "SELECT count(*) FROM cells") == before  # the old database, on its own snapshot
 
 
 def test_parquet_files_follow_metadata_and_partitions(archive: Path, tmp_path: Path) -> None:

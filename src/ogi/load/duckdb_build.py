@@ -19,6 +19,7 @@ from ogi.load.tables import current_snapshot, exclusive
 from ogi.parse import template
 from ogi.settings import settings
 from ogi.validate.identities import APPLICANT_COLUMNS
+from ogi.validate.warehouse import check_keys
 
 DATABASE = "ogi.duckdb"
 # 2021 sub-rows that together are the 2019 template's single （六）其他处理 row.
@@ -132,6 +133,7 @@ def _build(warehouse: Path) -> Path:
             for name, (_, _, description) in metadata.MACROS.items():
                 con.execute(f"COMMENT ON MACRO {name} IS {_lit(description)}")
             con.execute(f"COMMENT ON MACRO last_complete_year IS {_lit('Last complete report year of the load.')}")
+            check_keys(con, str(snap))
             con.execute("CHECKPOINT")
         finally:
             con.close()
