@@ -262,6 +262,16 @@ def test_recrawl_same_url_replaces_and_new_url_adds_one_record(archive: Path, tm
     assert _one(wh, "SELECT count(*) FROM documents") == 38
 
 
+def _carryover_issues(wh: Path) -> set[tuple[str, str]]:
+    rows = _con(wh).execute("SELECT report_id, codes FROM issues WHERE check_name = 'carryover_continuity'").fetchall()
+    return {(rid, codes[0].rsplit(".", 1)[1]) for rid, codes in rows}
+
+
+def _carryover_in_sql(wh: Path) -> set[tuple[str, str]]:
+    """The same check recomputed by the warehouse's SQL view."""
+    return set(_con(wh).execute("SELECT report_id, location FROM check_carryover_continuity").fetchall())
+
+
 def test_cross_document_checks(archive: Path, tmp_path: Path) -> None:
     wh = tmp_path / "wh"
     load(archive, wh, workers=1, as_of=AS_OF)
@@ -310,6 +320,7 @@ def test_cross_document_checks(archive: Path, tmp_path: Path) -> None:
     mismatch = [r for r in rows if r[0] == "year_mismatch"]
     assert len(mismatch) == 1 and mismatch[0][2] == 2022 and mismatch[0][6] == "warning"
     assert _one(wh, "SELECT count(*) FROM coverage WHERE missing") == 2
+    assert _carryover_in_sql(wh) == _carryover_issues(wh) and len(_carryover_in_sql(wh)) == 1
 
 
 def test_predecessor_is_followed_for_carryover(tmp_path: Path, fake_parser) -> None:
@@ -360,6 +371,7 @@ def test_predecessor_is_followed_for_carryover(tmp_path: Path, fake_parser) -> N
         con.close()
     assert [(r[0], r[1], r[2]) for r in rows] == [("A000099", 2022, ["requests.carried_over.total"])]
     assert "A000001 2021" in rows[0][3]
+    assert _carryover_in_sql(wh) == _carryover_issues(wh) and len(_carryover_in_sql(wh)) == 1
 
 
 def test_unreadable_document_is_reported_not_fatal(archive: Path, tmp_path: Path) -> None:

@@ -403,6 +403,19 @@ def data_dictionary() -> str:
             lines += ["| column | type | description |", "|---|---|---|"]
             lines += [f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {c.description} |" for c in t.columns]
             lines.append("")
+    from ogi.validate.sql import DESCRIPTIONS
+
+    lines += [
+        "## Check views",
+        "",
+        "The identities of checks.csv recomputed in SQL from the cells (built from the same "
+        "equations as the load's checks, `src/ogi/validate/sql.py`), to re-check after a correction.",
+        "",
+        "| view | description |",
+        "|---|---|",
+    ]
+    lines += [f"| `{name}` | {description} |" for name, description in DESCRIPTIONS.items()]
+    lines.append("")
     lines += ["## Macros", "", "| macro | definition | description |", "|---|---|---|"]
     lines += [f"| `{n}{a}` | `{body}` | {d} |" for n, (a, body, d) in MACROS.items()]
     return "\n".join(lines) + "\n"
