@@ -4,6 +4,7 @@ network, artifacts, per-host limits, and retries of transient failures only."""
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -90,6 +91,12 @@ def test_backfill_loads_the_warehouse(runs):
         "SELECT count(*), count(*) FILTER (WHERE parse_status = 'unreadable') FROM reports"
     ).fetchone()
     assert (reports, unreadable) == (parse["planned"], parse["failed"])  # the counts are the warehouse's
+    # one issues log for the flow run, named by it; its parse problems are the failed documents
+    log = Path(result["issues_log"])
+    assert log == root / "wh" / "runs" / f"{first.state_details.flow_run_id}.jsonl"
+    entries = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    assert {e["run_id"] for e in entries} <= {str(first.state_details.flow_run_id)}
+    assert len([e for e in entries if e["stage"] == "parse"]) == parse["failed"]
     agencies = {r[0] for r in con.execute("SELECT DISTINCT agency_id FROM reports").fetchall()}
     years = {r[0] for r in con.execute("SELECT DISTINCT year FROM reports WHERE is_record").fetchall()}
     con.close()

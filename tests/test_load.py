@@ -25,6 +25,7 @@ from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
 from ogi.load import build_duckdb, load, parse_batch, plan, write_tables
 from ogi.load import tables as tables_mod
 from ogi.parse import template
+from ogi.runlog import RunLog
 from ogi.validate.warehouse import KeyViolation, key_violations
 
 AS_OF = date(2025, 3, 1)  # last complete year 2024
@@ -392,7 +393,16 @@ def test_unreadable_document_is_reported_not_fatal(archive: Path, tmp_path: Path
         datetime(2025, 3, 4, tzinfo=UTC),
     )
     wh = tmp_path / "wh"
-    load(archive, wh, workers=1, as_of=AS_OF)
+    summary = load(archive, wh, workers=2, as_of=AS_OF)  # logged from a pool worker
+    (entry,) = RunLog(summary.run_id, Path(summary.issues_log)).entries()
+    assert Path(summary.issues_log).parent == wh / "runs"
+    assert (entry["run_id"], entry["stage"], entry["problem"], entry["sha256"]) == (
+        summary.run_id,
+        "parse",
+        "unreadable_document",
+        sha,
+    )
+    assert "not a report" in entry["detail"] and entry["url"].endswith("2024.pdf")
     con = _con(wh)
     try:
         status, is_record, year = con.execute(
@@ -454,6 +464,9 @@ def test_crash_while_loading_keeps_previous_warehouse(archive: Path, tmp_path: P
     monkeypatch.setattr(tables_mod, "_codes", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         load(archive, wh, workers=1, as_of=AS_OF)
+    logs = sorted((wh / "runs").glob("*.jsonl"), key=lambda p: p.stat().st_mtime)
+    failed = [e for e in RunLog("", logs[-1]).entries() if e["stage"] == "load"]
+    assert [(e["problem"], "disk full" in e["detail"]) for e in failed] == [("load_failed", True)]
     assert (wh / "tables" / "CURRENT").read_text() == current
     assert _one(wh, "SELECT count(*) FROM cells") == before
     monkeypatch.undo()

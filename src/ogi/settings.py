@@ -85,6 +85,7 @@ class Settings(BaseSettings):
 
     warehouse: Path = Field(Path("warehouse"), description="Warehouse folder: tables, parse cache, ogi.duckdb, runs.")
     archive: Path | None = Field(None, description="Archive folder (default: WAREHOUSE/archive).")
+    runs: Path | None = Field(None, description="Folder of the per-run issues logs (default: WAREHOUSE/runs).")
     first_year: int = Field(2019, description="First report year expected of an agency whose registry row has none.")
     prefect_host: str = Field("127.0.0.1", description="Address of the local Prefect server (UI and API).")
     prefect_port: int = Field(4200, description="Port of the local Prefect server.")
@@ -114,6 +115,12 @@ class Settings(BaseSettings):
             return self.archive
         return Path(warehouse if warehouse is not None else self.warehouse) / "archive"
 
+    def runs_for(self, warehouse: Path | str | None = None) -> Path:
+        """The issues-log folder: ``OGI_RUNS``, else ``runs`` inside the warehouse."""
+        if self.runs is not None:
+            return self.runs
+        return Path(warehouse if warehouse is not None else self.warehouse) / "runs"
+
     @property
     def worker_count(self) -> int:
         return self.workers or cpu_count()
@@ -141,7 +148,7 @@ def settings_table() -> str:
         if name == "crawl":
             continue
         default = info.get_default(call_default_factory=True)
-        shown = "every core" if name == "workers" else ("WAREHOUSE/archive" if name == "archive" else default)
+        shown = {"workers": "every core", "archive": "WAREHOUSE/archive", "runs": "WAREHOUSE/runs"}.get(name, default)
         lines.append(f"| `{ENV_PREFIX}{name.upper()}` | `{shown}` | {info.description} |")
     for knob in fields(CrawlSettings):
         lines.append(f"| `{ENV_PREFIX}CRAWL__{knob.name.upper()}` | `{knob.default}` | {knob.metadata['doc']} |")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ogi.crawl.runner import CrawlSummary, crawl
 from ogi.registry import RegistryError
+from ogi.runlog import RunLog, log_crawl
 from ogi.settings import settings as current_settings
 
 
@@ -54,5 +55,9 @@ def run_crawl(
     except (RegistryError, KeyError) as e:
         console.print(f"[red]error:[/red] {e}")
         return 2
+    log = RunLog.open(current_settings().runs_for(Path(archive).parent), summary.run_id)
+    problems = log_crawl(log, archive, summary)
     print_summary(summary, archive, console)
+    if problems:
+        console.print(f"{problems} problem(s) logged in {log.path}")
     return 0

@@ -73,6 +73,8 @@ class LoadSummary:
     last_complete_year: int | None = None
     seconds: float = 0.0
     database: str | None = None
+    run_id: str | None = None  # the run whose issues log has this load's problems
+    issues_log: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
