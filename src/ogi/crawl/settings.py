@@ -18,6 +18,15 @@ class CrawlSettings:
     with a conditional GET; list pages are re-read on every run, and the entry page
     that only leads to them (a generic site's home page, a JSON list's HTML shell)
     on the same slower cadence.
+
+    ``request_deadline`` bounds a whole request (connect, headers, body), where
+    ``read_timeout`` only bounds the wait between two bytes: a host that sends a byte
+    every few seconds is given up. ``max_crawl_delay`` caps what a robots.txt
+    ``Crawl-delay`` may ask: a host asking more is not crawled in this run (logged
+    as ``crawl_delay_too_long``; a later run tries again). ``max_retry_after`` is
+    the longest ``Retry-After`` waited for within a run. ``max_articles`` bounds the
+    report pages followed per agency and run (a list that invents new links
+    endlessly stops there, logged as ``article_cap``).
     """
 
     per_host: int = 2
@@ -34,6 +43,10 @@ class CrawlSettings:
     generic_depth: int = 3
     max_agencies: int = 256  # agencies crawled at the same time (mostly waiting on their host gates)
     revalidate_after_days: float = 30.0
+    request_deadline: float = 120.0
+    max_crawl_delay: float = 30.0
+    max_retry_after: float = 120.0
+    max_articles: int = 200
 
     def __post_init__(self) -> None:
         if self.per_host < 1:
