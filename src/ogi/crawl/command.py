@@ -55,7 +55,7 @@ def run_crawl(
     try:
         summary = crawl(registry, archive, agencies=agencies, since=since, settings=settings, progress=True)
     except (RegistryError, HintError, KeyError) as e:
-        console.print(f"[red]error:[/red] {e}")
+        console.print(f"[red]error:[/red] {e}", soft_wrap=True)
         return 2
     print_summary(summary, archive, console)
     return 0

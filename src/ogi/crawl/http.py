@@ -114,14 +114,14 @@ def retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _dns_failure(e: BaseException) -> bool:
-    """Whether a connect error is the host name not resolving (anywhere in the cause chain)."""
+def _dns_failure(e: BaseException) -> socket.gaierror | None:
+    """The name-resolution error behind a connect error (anywhere in its cause chain), if any."""
     seen: BaseException | None = e
     while seen is not None:
-        if isinstance(seen, socket.gaierror) and seen.errno != socket.EAI_AGAIN:
-            return True
+        if isinstance(seen, socket.gaierror):
+            return seen
         seen = seen.__cause__ or seen.__context__
-    return False
+    return None
 
 
 def origin(url: str) -> str:
