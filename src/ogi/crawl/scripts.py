@@ -291,8 +291,11 @@ def _calls(text: str, symbols: Symbols, base: str) -> tuple[list[Endpoint], int]
         fn = m.group(1)
         opts = object_props(args[0]) if args[0].strip().startswith("{") else {}
         url_expr = opts.get("url") if opts else args[0]
+        positional_data = (fn.startswith(("$", "jQuery")) and not fn.endswith("ajax")) or fn == "axios.post"
         if len(args) > 1 and not opts:
-            opts = object_props(args[1]) if args[1].strip().startswith("{") else {}
+            # $.post(url, data, …) and axios.post(url, data, config) pass data second; others options
+            options_at = 2 if fn == "axios.post" else 1
+            opts = object_props(args[options_at]) if len(args) > options_at else {}
         url = symbols.resolve(url_expr) if url_expr else None
         if not url or not _PATHLIKE.match(url) or url.endswith((".js", ".css", ".html", ".htm")):
             continue
@@ -308,7 +311,7 @@ def _calls(text: str, symbols: Symbols, base: str) -> tuple[list[Endpoint], int]
         for key in ("params", "data", "body"):
             if key in opts:
                 raw.update(symbols.object_of(opts[key]))
-        if fn.startswith(("$", "jQuery")) and not fn.endswith("ajax") and len(args) > 1:
+        if positional_data and len(args) > 1:
             raw.update(symbols.object_of(args[1]))
         ep = _endpoint(url, method, json_body, raw, symbols, base)
         data_type = (symbols.resolve(opts.get("dataType", "")) or "").lower()

@@ -125,6 +125,8 @@ def crawl_task(
         summary = crawl(Path(registry), Path(archive), agencies=agencies, since=since, settings=settings)
     result = _summary_dict(summary)
     logger.info("crawl: %s", result)
+    for issue in result.get("issues") or []:
+        logger.warning("crawl issue %s for %s: %s", issue["check"], issue["agency_id"], issue["detail"])
     return result
 
 
