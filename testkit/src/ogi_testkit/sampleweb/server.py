@@ -590,7 +590,7 @@ def write_registry(sites: list[Site], path: Path) -> Path:
                     "" if s.spec.agency_id in _DETECTED else s.spec.family,
                     "",
                     "true",
-                    _HINTS.get(s.agency_id, ""),
+                    _HINTS.get(s.spec.agency_id, ""),  # benchmark clones serve the same site
                     f"sample web: {s.spec.family}",
                 ]
             )
