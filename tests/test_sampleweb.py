@@ -179,3 +179,20 @@ def test_slow_host_holds_requests_until_released(client):
         web.slow_release.set()
         t.join(30)
         assert result == {"status": 200}
+
+
+def test_endpoint_built_lists_are_not_in_the_html(web, client):
+    """SITES.md §4: the page shell links no report; §2: page 1 static, the oldest years only behind the endpoint."""
+    from ogi_testkit.sampleweb.sites import DYNAMIC
+
+    for spec in [s for s in SITES if s.family in DYNAMIC]:
+        site = web.site(spec.agency_id)
+        html = client.get(list_url(web, spec.agency_id)).text
+        shown = {r.year for r in site.reports if site.article_path(r) in html}
+        if spec.family == "trs_dynamic":
+            assert shown == {2022, 2023, 2024, 2025}, spec.agency_id
+        else:
+            assert shown == set(), spec.agency_id
+    for agency, path in (("lc-whlyj", "/interface/getDocList.do"), ("lc-mzj", "/api/v2/info/search")):
+        r = client.get(f"http://{web.site(agency).netloc}{path}")
+        assert r.status_code == 405  # POST endpoints refuse a GET, as such servers do
