@@ -86,7 +86,7 @@ class History:
             if row["parent_url"] not in pages:
                 pages.append(row["parent_url"])
         complete = row["status"] in (200, 304) and row["sha256"] and not row["error"]
-        dead = row["status"] in _DEAD and row["kind"] in ("article", "attachment")
+        dead = row["status"] in _DEAD and row["kind"] in ("article", "attachment", "script")
         if not (complete or dead):
             # Failures and truncations never count as archived; transient ones make their
             # article worth revisiting on the next run rather than at the revalidation cadence.
@@ -392,8 +392,8 @@ class AgencyContext:
         """A script the list page loads, read for its endpoints: from the archive when it was
         checked within the revalidation cadence, else fetched (conditionally) and archived."""
         known = self.session.fresh(url)
-        if known is not None and known.sha256:
-            return await asyncio.to_thread(self.session.store.read, known.sha256)
+        if known is not None:  # archived, or gone (404/410), within the cadence: no request
+            return await asyncio.to_thread(self.session.store.read, known.sha256) if known.sha256 else None
         return (await self.fetch(url, "script", parent_url=parent_url)).body
 
     def issue(self, check: str, detail: str, url: str | None = None) -> None:

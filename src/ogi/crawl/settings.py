@@ -43,7 +43,7 @@ class CrawlSettings:
     generic_depth: int = 3
     max_agencies: int = 256  # agencies crawled at the same time (mostly waiting on their host gates)
     revalidate_after_days: float = 30.0
-    request_deadline: float = 120.0
+    request_deadline: float = 300.0  # 50 MB (max_bytes) at 170 KB/s still arrives
     max_crawl_delay: float = 30.0
     max_retry_after: float = 120.0
     max_articles: int = 200
