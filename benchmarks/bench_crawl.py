@@ -32,7 +32,7 @@ from protego import Protego
 from ogi.archive.store import ArchiveStore
 from ogi.crawl.http import origin
 from ogi.crawl.runner import CrawlSummary, crawl
-from ogi.crawl.settings import CrawlSettings
+from ogi.settings import CrawlSettings
 
 
 def start_web(agencies: int, registry: Path) -> subprocess.Popen:

@@ -17,8 +17,8 @@ from ogi.archive.store import ArchiveStore
 from ogi.crawl.hints import HintError, load_hint
 from ogi.crawl.runner import crawl
 from ogi.crawl.scripts import read_scripts
-from ogi.crawl.settings import CrawlSettings
 from ogi.registry import load_registry
+from ogi.settings import CrawlSettings
 
 FAST = CrawlSettings(delay=0.0, retries=1, backoff=0.01, connect_timeout=2, read_timeout=5)
 FAMILY = {s.family: s.agency_id for s in SITES if s.family in DYNAMIC}

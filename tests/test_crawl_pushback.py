@@ -15,7 +15,7 @@ import pytest
 
 from ogi.archive.store import ArchiveStore
 from ogi.crawl.runner import crawl
-from ogi.crawl.settings import CrawlSettings
+from ogi.settings import CrawlSettings
 
 FAST = CrawlSettings(delay=0, retries=2, backoff=0.01, connect_timeout=2, read_timeout=5)
 TITLE = "某局2024年政府信息公开工作年度报告"
