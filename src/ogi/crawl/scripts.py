@@ -20,6 +20,7 @@ stays unknown, and the agency then needs a hint (``ogi.crawl.hints``).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import tomllib
@@ -29,11 +30,13 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 _DATA = Path(__file__).parent / "data" / "list_params.toml"
+_MAX_CALLS = 200  # calls read per script: list code sits near its page's own calls, not in bundles' depths
 _CALL = re.compile(
     r"(?<![\w$.])(fetch|axios(?:\.(?:get|post|request))?|(?:\$|jQuery)\.(?:ajax|post|get|getJSON))\s*\(",
 )
 _ASSIGN = re.compile(r"""(?:\bvar|\blet|\bconst)?\s*([A-Za-z_$][\w$]*)\s*=\s*(?!=)""")
 _PROPERTY = re.compile(r"""(?:^|[{,\s])["']?([A-Za-z_$][\w$]*)["']?\s*:\s*""")
+_QUOTED = {q: re.compile(rf"{q}(?:[^{q}\\]|\\.)*{q}", re.S) for q in "\"'`"}
 _STRING = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$]*)`""")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _PATHLIKE = re.compile(r"^(?:https?://|/|\./|\.\./)[^\s<>\"']*$")
@@ -108,7 +111,7 @@ def _balanced(text: str, start: int) -> int:
     while i < len(text):
         c = text[i]
         if c in "\"'`":
-            m = re.compile(rf"{c}(?:[^{c}\\]|\\.)*{c}", re.S).match(text, i)
+            m = _QUOTED[c].match(text, i)
             i = m.end() if m else i + 1
             continue
         if c in pairs:
@@ -127,7 +130,7 @@ def _split_top(text: str, sep: str = ",") -> list[str]:
     while i < len(text):
         c = text[i]
         if c in "\"'`":
-            m = re.compile(rf"{c}(?:[^{c}\\]|\\.)*{c}", re.S).match(text, i)
+            m = _QUOTED[c].match(text, i)
             j = m.end() if m else i + 1
             cur.append(text[i:j])
             i = j
@@ -169,25 +172,28 @@ class Symbols:
         self.values: dict[str, str] = {}
         self.objects: dict[str, str] = {}
         self.texts = texts
+        self._resolved: dict[str, str | None] = {}
         for text in texts:
             for rx in (_ASSIGN, _PROPERTY):
                 for m in rx.finditer(text):
-                    name, rest = m.group(1), text[m.end() :]
-                    if rest.startswith("{"):
-                        self.objects.setdefault(name, rest[: _balanced(rest, 0)])
+                    name, at = m.group(1), m.end()
+                    if text.startswith("{", at):
+                        if name not in self.objects:
+                            self.objects[name] = text[at : _balanced(text, at)]
                         continue
-                    value = self._literal_expr(rest)
+                    value = self._literal_expr(text, at)
                     if value is not None:
                         self.values.setdefault(name, value)
 
-    def _literal_expr(self, rest: str) -> str | None:
-        """The value of a literal (or literals joined by +) at the start of ``rest``."""
-        m = _STRING.match(rest) or _NUMBER.match(rest)
+    @staticmethod
+    def _literal_expr(text: str, at: int) -> str | None:
+        """The value of a literal at ``text[at:]``; None for anything else, and for a literal that
+        starts a ``+`` concatenation (resolved lazily, when asked for, by resolve())."""
+        m = _STRING.match(text, at) or _NUMBER.match(text, at)
         if not m:
             return None
-        tail = rest[m.end() :].lstrip()
-        if tail.startswith("+"):
-            return None  # a concatenation: resolved lazily, when asked for, by resolve()
+        if text[m.end() : m.end() + 40].lstrip().startswith("+"):
+            return None
         return _unquote(m) if m.re is _STRING else m.group(0)
 
     def resolve(self, expr: str, depth: int = 0) -> str | None:
@@ -195,6 +201,11 @@ class Symbols:
         expr = expr.strip().rstrip(";").strip()
         if not expr or depth > 6:
             return None
+        if expr not in self._resolved:  # bundles repeat the same expressions many times
+            self._resolved[expr] = self._evaluate(expr, depth)
+        return self._resolved[expr]
+
+    def _evaluate(self, expr: str, depth: int) -> str | None:
         if expr.startswith("(") and _balanced(expr, 0) == len(expr):
             return self.resolve(expr[1:-1], depth + 1)
         pieces = _split_top(expr, "+")
@@ -222,9 +233,9 @@ class Symbols:
         for text in self.texts:
             m = rx.search(text)
             if m:
-                rest = text[m.end() :]
-                end = next((i for i, p in enumerate(rest) if p in ";\n"), len(rest))
-                candidate = _split_top(rest[:end])[0] if rest[:end].strip() else ""
+                end = min((i for i in (text.find(";", m.end()), text.find("\n", m.end())) if i >= 0), default=len(text))
+                statement = text[m.end() : end]
+                candidate = _split_top(statement)[0] if statement.strip() else ""
                 if "+" in candidate:
                     return candidate
         return None
@@ -234,13 +245,13 @@ class Symbols:
         definition = re.compile(
             rf"(?:function\s+([\w$]+)|([\w$]+)\s*=\s*(?:async\s*)?function)\s*\(\s*{re.escape(name)}\s*\)"
         )
-        for text in self.texts:
-            for m in definition.finditer(text):
-                call = re.compile(rf"(?<![\w$.]){re.escape(m.group(1) or m.group(2))}\s*\(\s*(-?\d+)\s*\)")
-                for t in self.texts:
-                    found = call.search(t)
-                    if found:
-                        return found.group(1)
+        functions = {m.group(1) or m.group(2) for text in self.texts for m in definition.finditer(text)}
+        for fn in sorted(functions):
+            call = re.compile(rf"(?<![\w$.]){re.escape(fn)}\s*\(\s*(-?\d+)\s*\)")
+            for text in self.texts:
+                found = call.search(text)
+                if found:
+                    return found.group(1)
         return None
 
     def object_of(self, expr: str) -> dict[str, str]:
@@ -282,7 +293,7 @@ def _endpoint(url: str, method: str, json_body: bool, raw: dict[str, str], symbo
 
 def _calls(text: str, symbols: Symbols, base: str) -> tuple[list[Endpoint], int]:
     out, seen = [], 0
-    for m in _CALL.finditer(text):
+    for m in itertools.islice(_CALL.finditer(text), _MAX_CALLS):
         open_at = m.end() - 1
         args = _split_top(text[open_at + 1 : _balanced(text, open_at) - 1])
         if not args:
