@@ -210,3 +210,49 @@ def test_malformed_registry_url_is_one_line(tmp_path):
     lines = [line for line in p.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in p.stderr
     assert f"{reg}:2" in lines[0].replace("\n", "") and "malformed" in lines[0]
+
+
+class Portal(BaseHTTPRequestHandler):
+    """A column page whose report links sit among others' (a 'related reports' box)."""
+
+    def log_message(self, *a):
+        return
+
+    def do_GET(self):
+        if self.path == "/robots.txt":
+            body, status = b"", 404
+        elif self.path == "/col/index.html":
+            body, status = (
+                (
+                    f"<ul class='gknb'><li><a href='/own.html'>{TITLE}</a></li></ul>"
+                    f"<div class='box'><a href='/other.html'>某县2024年政府信息公开工作年度报告</a></div>"
+                ).encode(),
+                200,
+            )
+        else:
+            body, status = ARTICLE.encode(), 200
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_hint_selector_picks_the_report_links(tmp_path):
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        (tmp_path / "hints").mkdir()
+        (tmp_path / "hints" / "x.toml").write_text("[list]\nselector = \"//ul[@class='gknb']//a\"\n", encoding="utf-8")
+        reg = tmp_path / "reg.csv"
+        reg.write_text(
+            f"agency_id,name,list_url,adapter,hints\nx,某局,http://127.0.0.1:{srv.server_address[1]}/col/index.html,"
+            "static_list,hints/x.toml\n",
+            encoding="utf-8",
+        )
+        crawl(reg, tmp_path / "a", settings=FAST)
+        articles = [r["url"].rsplit("/", 1)[-1] for r in log_rows(tmp_path / "a") if r["kind"] == "article"]
+        assert articles == ["own.html"]
+    finally:
+        srv.shutdown()
+        srv.server_close()
