@@ -205,3 +205,32 @@ def test_backfill_script_runs_as_documented():
     assert helped.returncode == 0 and "--agency" in helped.stdout and "--year" in helped.stdout
     bare = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=120)
     assert bare.returncode == 2 and "--agency" in bare.stderr and "Traceback" not in bare.stderr
+
+
+def test_no_reports_found_reaches_the_run_artifacts(harness, web, tmp_path):
+    """An agency whose list was read but whose reports were not found is named in both artifacts."""
+    import csv
+
+    with web.registry_path.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["agency_id"] in ("lc-ybj", "lc-sthjj")]
+    for r in rows:
+        r["hints"] = ""  # lc-ybj without the hint its assembled endpoint needs
+    registry = tmp_path / "registry.csv"
+    with registry.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    state = flows.backfill(
+        agencies=["lc-ybj", "lc-sthjj"],
+        years=[2024],
+        registry=str(registry),
+        archive=str(tmp_path / "archive"),
+        warehouse=str(tmp_path / "wh"),
+        delay=0.0,
+        return_state=True,
+    )
+    assert state.is_completed(), state.message
+    arts = _artifacts(state.state_details.flow_run_id)
+    assert _summary_table(arts[RUN_SUMMARY_KEY])["agencies with no reports found"] == "1"
+    md = arts[QUALITY_KEY].data
+    assert "## Crawl issues" in md and "| lc-ybj | no_reports_found |" in md

@@ -132,6 +132,8 @@ def crawl_task(
         log_crawl(log, archive, summary)
     result = _summary_dict(summary)
     logger.info("crawl: %s", result)
+    for issue in result.get("issues") or []:
+        logger.warning("crawl issue %s for %s: %s", issue["check"], issue["agency_id"], issue["detail"])
     return result
 
 
