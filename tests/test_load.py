@@ -1,7 +1,8 @@
 """The warehouse on small synthetic archives: tables, records, checks, idempotence, crashes.
 
-The parser is replaced by a stand-in that reads the archived bytes as the parse
-result they encode (ogi_testkit.synthetic_archive writes documents that way), so these tests
+The parser is replaced by a stand-in (``OGI_PARSER=ogi_testkit.synthetic_parser``) that
+reads the archived bytes as the parse result they encode (ogi_testkit.synthetic_archive
+writes documents that way), so these tests
 pin the warehouse's behaviour independently of parsing accuracy; the real parser
 on real documents is exercised in test_load_corpus.py.
 """
@@ -9,8 +10,6 @@ on real documents is exercised in test_load_corpus.py.
 from __future__ import annotations
 
 import json
-import sys
-import types
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from ogi_testkit import synthetic_parser
 from ogi_testkit.synthetic_archive import write_synthetic_archive
 
 from ogi import metadata
@@ -25,34 +25,27 @@ from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
 from ogi.load import build_duckdb, load, parse_batch, plan, write_tables
 from ogi.load import tables as tables_mod
 from ogi.parse import template
+from ogi.runlog import RunLog
+from ogi.validate.warehouse import KeyViolation, key_violations
 
 AS_OF = date(2025, 3, 1)  # last complete year 2024
 YEARS = range(2019, 2025)
 VERSION = "fake-1"
 
 
-def _fake_api(version: str) -> types.ModuleType:
-    mod = types.ModuleType("ogi.parse.api")
-    mod.PARSER_VERSION = version
-
-    def parse_bytes(data: bytes, name: str, *, source_url: str | None = None) -> dict:
-        if data.startswith(b"CORRUPT"):
-            raise ValueError("not a report")
-        return json.loads(data) | {"file": name, "parser_version": version}
-
-    mod.parse_bytes = parse_bytes
-    return mod
+def use_synthetic_parser(monkeypatch: pytest.MonkeyPatch, version: str = VERSION) -> None:
+    """Parse with the synthetic archive's stand-in (a setting, so pool workers see it too)."""
+    monkeypatch.setenv("OGI_PARSER", "ogi_testkit.synthetic_parser")
+    monkeypatch.setenv(synthetic_parser.VERSION_ENV, version)
 
 
 @pytest.fixture
-def fake_parser(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    mod = _fake_api(VERSION)
-    monkeypatch.setitem(sys.modules, "ogi.parse.api", mod)
-    return mod
+def fake_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_synthetic_parser(monkeypatch)
 
 
 @pytest.fixture
-def archive(tmp_path: Path, fake_parser: types.ModuleType) -> Path:
+def archive(tmp_path: Path, fake_parser: None) -> Path:
     """6 agencies × 2019–2024, written without a parse cache so the load parses everything."""
     arch = tmp_path / "archive"
     scratch = tmp_path / "scratch-cache"
@@ -132,6 +125,23 @@ def test_load_builds_every_table_and_view(archive: Path, tmp_path: Path) -> None
     )
     parts = ("other_no_correction", "other_unpaid_fee", "other_misc")
     assert h == sum(doc["cells"][f"requests.{p}.total"] for p in parts)
+    con = _con(wh)
+    try:
+        assert key_violations(con) == {}  # every declared primary and foreign key holds
+    finally:
+        con.close()
+
+
+def test_a_build_breaking_a_key_keeps_the_previous_database(archive: Path, tmp_path: Path, monkeypatch) -> None:
+    wh = tmp_path / "wh"
+    load(archive, wh, workers=1, as_of=AS_OF)
+    before = _one(wh, "SELECT count(*) FROM cells")
+    real = tables_mod._codes
+    monkeypatch.setattr(tables_mod, "_codes", lambda: real().slice(1))  # one code missing from the dictionary
+    tables_mod.write_tables(archive, wh, workers=1, as_of=AS_OF)
+    with pytest.raises(KeyViolation, match=r"cells \(code\) → codes \(code\)"):
+        build_duckdb(wh)
+    assert _one(wh, "SELECT count(*) FROM cells") == before  # the old database, on its own snapshot
 
 
 def test_parquet_files_follow_metadata_and_partitions(archive: Path, tmp_path: Path) -> None:
@@ -160,10 +170,16 @@ def test_reload_is_idempotent_and_reuses_buckets(archive: Path, tmp_path: Path) 
     assert plan(archive, wh) == []
 
 
-def test_workers_give_the_same_tables(archive: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", ["forkserver", "spawn"])
+def test_workers_give_the_same_tables(archive: Path, tmp_path: Path, monkeypatch, start_method: str) -> None:
+    """In one process and on a pool started without fork: workers inherit no memory of
+    this process, so they parse with what the settings say (the stand-in parser)."""
+    monkeypatch.setenv("OGI_START_METHOD", start_method)
     one, two = tmp_path / "w1", tmp_path / "w2"
     load(archive, one, workers=1, as_of=AS_OF)
-    load(archive, two, workers=2, as_of=AS_OF)
+    summary = load(archive, two, workers=2, as_of=AS_OF)
+    assert summary.parsed == 36 and summary.buckets_rebuilt > 1  # parsed and built on the pool
+    assert _one(two, "SELECT list(DISTINCT parser_version) FROM reports") == [VERSION]
     for table, columns in (("cells", "report_id, code, value, raw_text"), ("issues", "report_id, check_name, detail")):
         # Row by row: a float sum would depend on the order DuckDB adds in parallel.
         q = f"SELECT list(({columns}) ORDER BY {columns}) FROM {table}"
@@ -173,7 +189,7 @@ def test_workers_give_the_same_tables(archive: Path, tmp_path: Path) -> None:
 def test_new_parser_version_reparses_everything(archive: Path, tmp_path: Path, monkeypatch) -> None:
     wh = tmp_path / "wh"
     load(archive, wh, workers=1, as_of=AS_OF)
-    monkeypatch.setitem(sys.modules, "ogi.parse.api", _fake_api("fake-2"))
+    use_synthetic_parser(monkeypatch, "fake-2")
     assert len(plan(archive, wh)) == 36
     summary = load(archive, wh, workers=1, as_of=AS_OF)
     assert summary.parsed == 36 and summary.buckets_reused == 0
@@ -247,6 +263,16 @@ def test_recrawl_same_url_replaces_and_new_url_adds_one_record(archive: Path, tm
     assert _one(wh, "SELECT count(*) FROM documents") == 38
 
 
+def _carryover_issues(wh: Path) -> set[tuple[str, str]]:
+    rows = _con(wh).execute("SELECT report_id, codes FROM issues WHERE check_name = 'carryover_continuity'").fetchall()
+    return {(rid, codes[0].rsplit(".", 1)[1]) for rid, codes in rows}
+
+
+def _carryover_in_sql(wh: Path) -> set[tuple[str, str]]:
+    """The same check recomputed by the warehouse's SQL view."""
+    return set(_con(wh).execute("SELECT report_id, location FROM check_carryover_continuity").fetchall())
+
+
 def test_cross_document_checks(archive: Path, tmp_path: Path) -> None:
     wh = tmp_path / "wh"
     load(archive, wh, workers=1, as_of=AS_OF)
@@ -295,6 +321,7 @@ def test_cross_document_checks(archive: Path, tmp_path: Path) -> None:
     mismatch = [r for r in rows if r[0] == "year_mismatch"]
     assert len(mismatch) == 1 and mismatch[0][2] == 2022 and mismatch[0][6] == "warning"
     assert _one(wh, "SELECT count(*) FROM coverage WHERE missing") == 2
+    assert _carryover_in_sql(wh) == _carryover_issues(wh) and len(_carryover_in_sql(wh)) == 1
 
 
 def test_predecessor_is_followed_for_carryover(tmp_path: Path, fake_parser) -> None:
@@ -345,6 +372,7 @@ def test_predecessor_is_followed_for_carryover(tmp_path: Path, fake_parser) -> N
         con.close()
     assert [(r[0], r[1], r[2]) for r in rows] == [("A000099", 2022, ["requests.carried_over.total"])]
     assert "A000001 2021" in rows[0][3]
+    assert _carryover_in_sql(wh) == _carryover_issues(wh) and len(_carryover_in_sql(wh)) == 1
 
 
 def test_unreadable_document_is_reported_not_fatal(archive: Path, tmp_path: Path) -> None:
@@ -365,7 +393,16 @@ def test_unreadable_document_is_reported_not_fatal(archive: Path, tmp_path: Path
         datetime(2025, 3, 4, tzinfo=UTC),
     )
     wh = tmp_path / "wh"
-    load(archive, wh, workers=1, as_of=AS_OF)
+    summary = load(archive, wh, workers=2, as_of=AS_OF)  # logged from a pool worker
+    (entry,) = RunLog(summary.run_id, Path(summary.issues_log)).entries()
+    assert Path(summary.issues_log).parent == wh / "runs"
+    assert (entry["run_id"], entry["stage"], entry["problem"], entry["sha256"]) == (
+        summary.run_id,
+        "parse",
+        "unreadable_document",
+        sha,
+    )
+    assert "not a report" in entry["detail"] and entry["url"].endswith("2024.pdf")
     con = _con(wh)
     try:
         status, is_record, year = con.execute(
@@ -382,11 +419,11 @@ def test_unreadable_document_is_reported_not_fatal(archive: Path, tmp_path: Path
 
 
 def test_parse_batch_from_several_processes(archive: Path, tmp_path: Path) -> None:
-    from concurrent.futures import ProcessPoolExecutor
+    from ogi.workers import new_pool
 
     wh = tmp_path / "wh"
     refs = plan(archive, wh)
-    with ProcessPoolExecutor(2) as pool:
+    with new_pool(2, start_method="spawn") as pool:
         results = list(pool.map(parse_batch, [refs, refs[::-1]], [archive] * 2, [wh] * 2))
     assert sorted(r["sha256"] for r in results[0]) == sorted(r["sha256"] for r in results[1])
     assert plan(archive, wh) == []
@@ -427,10 +464,13 @@ def test_crash_while_loading_keeps_previous_warehouse(archive: Path, tmp_path: P
     monkeypatch.setattr(tables_mod, "_codes", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         load(archive, wh, workers=1, as_of=AS_OF)
+    logs = sorted((wh / "runs").glob("*.jsonl"), key=lambda p: p.stat().st_mtime)
+    failed = [e for e in RunLog("", logs[-1]).entries() if e["stage"] == "load"]
+    assert [(e["problem"], "disk full" in e["detail"]) for e in failed] == [("load_failed", True)]
     assert (wh / "tables" / "CURRENT").read_text() == current
     assert _one(wh, "SELECT count(*) FROM cells") == before
     monkeypatch.undo()
-    monkeypatch.setitem(sys.modules, "ogi.parse.api", _fake_api(VERSION))
+    use_synthetic_parser(monkeypatch)
     load(archive, wh, workers=1, as_of=AS_OF)
     assert _one(wh, "SELECT count(*) FROM reports") == 37
     assert len([p for p in (wh / "tables").iterdir() if p.is_dir()]) <= tables_mod.KEEP_SNAPSHOTS

@@ -20,7 +20,7 @@ from ogi.archive.store import ArchiveStore
 from ogi.load import build_duckdb, write_tables
 from ogi.publish.export import SHEET_NAMES, export_views
 from ogi.publish.site import build_site
-from tests.test_load import VERSION, _fake_api
+from tests.test_load import VERSION, use_synthetic_parser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 YEARS = range(2019, 2025)
@@ -30,7 +30,7 @@ YEARS = range(2019, 2025)
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("oversight")
     mp = pytest.MonkeyPatch()
-    mp.setitem(__import__("sys").modules, "ogi.parse.api", _fake_api(VERSION))
+    use_synthetic_parser(mp)
     try:
         write_synthetic_archive(root / "archive", root / "wh", reports=60, years=YEARS, version=VERSION, p_break=0.1)
         write_tables(root / "archive", root / "wh", workers=1, as_of=date(2025, 3, 1))

@@ -40,7 +40,16 @@ class Column:
     name: str
     type: str
     description: str
-    zh: str = ""  # Chinese header for spreadsheet exports (ogi export); the name when empty
+    zh: str = ""  # Chinese header in spreadsheet exports (ogi export); the name when empty
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """``columns`` of a table take only values of ``ref_columns`` of ``ref_table`` (or null)."""
+
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -50,18 +59,171 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     partition: str | None = None  # column the Parquet dataset is partitioned by
-    key: tuple[str, ...] = ()  # columns that identify a row (tested unique)
+    key: tuple[str, ...] = ()  # primary key: unique and never null (checked on every build)
+    foreign_keys: tuple[ForeignKey, ...] = ()  # checked on every build
 
 
-def _cols(*spec: tuple[str, str, str]) -> tuple[Column, ...]:
-    return tuple(Column(*s) for s in spec)
+#: Every field of the warehouse, defined once: (type, description). A table lists the
+#: names of the fields it carries; where a table narrows a field's meaning, the
+#: override is in _OVERRIDES (PUDL's field metadata by resource).
+FIELDS: dict[str, tuple[str, str]] = {
+    "agency_id": ("string", "Agency identifier from the registry."),
+    "report_id": ("string", "Stable report identifier: hash of agency_id, year and canonical URL."),
+    "year": ("int16", "Calendar year reported on."),
+    "name": ("string", "Agency name as the registry gives it."),
+    "agency_name": ("string", "Registry name of the agency."),
+    "region_code": ("string", "Six-digit GB/T 2260 administrative division code of the agency."),
+    "province_code": ("string", "First two digits of region_code + '0000'."),
+    "level": ("string", "Agency level: national, province, city, county or township."),
+    "kind": ("string", "What kind of thing the row is (see the table)."),
+    "parent_id": ("string", "agency_id of the supervising agency."),
+    "predecessor_id": ("string", "agency_id this agency was renamed from or merged out of."),
+    "list_url": ("string", "The agency's annual-report list page."),
+    "verified": ("bool", "Whether list_url was checked against the live site."),
+    "first_year": ("int16", "First report year expected (default 2019)."),
+    "in_registry": ("bool", "False when the agency appears only in older fetch logs."),
+    "sha256": ("string", "SHA-256 of the stored bytes; the archive object name."),
+    "url": ("string", "URL requested when the document was last fetched."),
+    "final_url": ("string", "URL after redirects at the last fetch."),
+    "content_type": ("string", "Content type recorded by the crawler."),
+    "bytes": ("int64", "Size in bytes."),
+    "report_year": ("int16", "Report year the listing gave, when known."),
+    "link_title": ("string", "Title of the link that led to it."),
+    "first_fetched_at": ("timestamp", "First fetch of these bytes (UTC)."),
+    "last_fetched_at": ("timestamp", "Latest fetch of these bytes (UTC)."),
+    "fetch_count": ("int32", "How many fetch-log rows carry this sha256."),
+    "stored": ("bool", "Whether the object is present in the archive."),
+    "template": ("string", "Template version: 2021, 2019, or null (no template tables found)."),
+    "title": ("string", "Title as printed."),
+    "agency_name_printed": ("string", "Agency name as the report's title gives it."),
+    "published_date": ("date", "Publication date printed or listed."),
+    "listing_year": ("int16", "Year the listing gave (null when unknown)."),
+    "document_sha256": ("string", "sha256 of the parsed document."),
+    "document_url": ("string", "Canonical URL of the document."),
+    "document_kind": ("string", "article (HTML page) or attachment."),
+    "is_record": ("bool", "The report of record for (agency_id, year); see docs/data-dictionary.md for the rule."),
+    "parse_status": ("string", "ok, errors (identity or reading errors), no_tables or unreadable."),
+    "error_count": ("int32", "Issues of severity error from the parse."),
+    "cells_filled": ("int32", "Template cells with a number."),
+    "parser_version": ("string", "Parser version that produced the row."),
+    "parsed_at": ("timestamp", "When the document was parsed (UTC)."),
+    "code": ("string", "Cell code table.row.col (see the codes table)."),
+    "table_name": ("string", "Template table: active, requests or review."),
+    "row_name": ("string", "Row id within the template table."),
+    "col_name": ("string", "Column id within the template table."),
+    "row_label": ("string", "Row label as the template prints it."),
+    "col_label": ("string", "Column label as the template prints it."),
+    "value": ("float64", "The number as printed; null when blank, a dash or absent."),
+    "unit": ("string", "Unit printed in the cell (元, 万元, 件...)."),
+    "raw_text": ("string", "Cell text as printed."),
+    "page": ("int32", "Page of the document (PDF), when known."),
+    "source_table": ("int32", "Index of the table in the document."),
+    "source_row": ("int32", "Row index within that table."),
+    "source_col": ("int32", "Column index within that table."),
+    "section": ("string", "overall, active, requests, review, problems or other."),
+    "text": ("string", "Section text."),
+    "check_name": ("string", "Check name from checks.csv."),
+    "severity": ("string", "error, warning or info."),
+    "codes": ("list<string>", "Cell codes involved."),
+    "detail": ("string", "What failed and by how much."),
+    "origin": ("string", "parse (per document) or load (cross-document)."),
+    "outcome": ("string", "Harmonized row id."),
+    "applicant": ("string", "Applicant column id (natural_person ... total)."),
+    "parts": ("int32", "Template cells summed into value."),
+    "parts_filled": ("int32", "Of those, cells with a number (< parts: a partial sum)."),
+    "present": ("bool", "A report document was archived for the year."),
+    "parsed": ("bool", "The report of record has template tables."),
+    "clean": ("bool", "Parsed and no error issue on the report of record."),
+    "missing": ("bool", "No report document at all."),
+    # scorecards (ogi.load.scorecards)
+    "days_after_deadline": ("int32", "Days after 31 January of the next year (negative: early)."),
+    "timely": ("bool", "Published by 31 January of the next year; null when the date is unknown."),
+    "cells_expected": ("int32", "Template cells of the format (200 or 198)."),
+    "completeness": ("float64", "cells_filled / cells_expected."),
+    "sections_present": ("int32", "Of the six sections, those printed with content."),
+    "identity_errors": ("int32", "Identity (勾稽关系) errors of the report."),
+    "narrative_mismatches": ("int32", "narrative_table_mismatch issues of the report."),
+    "consistent": ("bool", "No identity error and no narrative mismatch."),
+    "carryover_breaks": ("int32", "carryover_continuity errors of the report."),
+    "continuous": ("bool", "No carry-over break; null without a previous year."),
+    "other_findings": ("int32", "fee_unexplained, template_mismatch and conflicting_versions issues."),
+    "requests_received": ("float64", "本年新收 requests (requests.new_received.total)."),
+    "requests_handled": ("float64", "Requests handled, （七）总计 (requests.total.total)."),
+    "granted": ("float64", "予以公开 (requests.granted.total)."),
+    "partially_granted": ("float64", "部分公开 (requests.partially_granted.total)."),
+    "disclosure_rate_pct": ("float64", "Disclosure rate: granted ÷ requests handled, %."),
+    "review_corrected": ("float64", "Administrative reviews corrected (结果纠正)."),
+    "review_concluded": ("float64", "Reviews concluded (维持 + 纠正 + 其他); null when one is blank."),
+    "review_correction_pct": ("float64", "Review correction rate: corrected ÷ concluded, %."),
+    "litigation_corrected": ("float64", "Lawsuits corrected (direct and after review)."),
+    "litigation_concluded": ("float64", "Lawsuits concluded (维持 + 纠正 + 其他); null when one is blank."),
+    "litigation_correction_pct": ("float64", "Litigation correction rate: corrected ÷ concluded, %."),
+    "small_numbers": ("bool", "Fewer requests handled than OGI_SMALL_REQUESTS (30): flagged, not ranked."),
+    "score": ("int32", "Mean of timeliness, completeness, consistency and continuity ×100."),
+    "rank_in_region": ("int32", "Rank by score among the region's ranked agencies that year."),
+    "rank_in_level": ("int32", "Rank by score among ranked agencies of the same level that year."),
+    "agencies_expected": ("int32", "Registry agencies expected to publish."),
+    "agencies_present": ("int32", "Of those, with a report archived."),
+    "agencies_missing": ("int32", "Of those, with none."),
+    "timely_reports": ("int32", "Reports of record published by the deadline."),
+    "consistent_reports": ("int32", "Consistent reports of record."),
+    "reports": ("int32", "Reports of record."),
+    "timeliness_known": ("int32", "Reports of record with a known publication date."),
+    "coverage_pct": ("float64", "present ÷ expected, %."),
+    "timely_pct": ("float64", "timely ÷ timeliness_known, %."),
+    "mean_completeness": ("float64", "Mean completeness."),
+    "mean_score": ("int32", "Mean score."),
+}
+
+#: Chinese column headers of the spreadsheet export (ogi export), one per field.
+ZH: dict[str, str] = {
+    "report_id": "报告编号", "agency_id": "机关编号", "agency_name": "机关名称", "year": "年度", "level": "层级",
+    "region_code": "行政区划代码", "province_code": "省级区划代码", "template": "格式版本",
+    "parse_status": "解析状态", "published_date": "发布日期", "document_url": "来源网址",
+    "document_sha256": "文档SHA256", "cells_filled": "已填单元格", "outcome": "办理结果",
+    "applicant": "申请人类型", "value": "数量", "parts": "合计单元格数", "parts_filled": "有数单元格数",
+    "present": "已发布", "parsed": "已解析", "clean": "无错误", "missing": "缺失",
+    "days_after_deadline": "逾期天数", "timely": "按时发布", "cells_expected": "应填单元格",
+    "completeness": "完整度", "sections_present": "章节齐全数", "identity_errors": "勾稽错误数",
+    "narrative_mismatches": "正文与表格不符数", "consistent": "内容一致", "carryover_breaks": "结转不连续数",
+    "continuous": "结转连续", "other_findings": "其他问题数", "requests_received": "本年新收申请",
+    "requests_handled": "办理总数", "granted": "予以公开", "partially_granted": "部分公开",
+    "disclosure_rate_pct": "公开率(%)", "review_corrected": "复议纠错数", "review_concluded": "复议审结数",
+    "review_correction_pct": "复议纠错率(%)", "litigation_corrected": "诉讼纠错数",
+    "litigation_concluded": "诉讼审结数", "litigation_correction_pct": "诉讼纠错率(%)",
+    "small_numbers": "样本过小", "score": "综合得分", "rank_in_region": "区划内排名", "rank_in_level": "同级排名",
+    "agencies_expected": "应发布", "agencies_present": "已发布", "agencies_missing": "缺失", "reports": "报告数",
+    "timely_reports": "按时发布数", "consistent_reports": "一致报告数", "timeliness_known": "发布日期已知数",
+    "coverage_pct": "覆盖率(%)",
+    "timely_pct": "按时率(%)", "mean_completeness": "平均完整度", "mean_score": "平均得分",
+}  # fmt: skip
+
+_OVERRIDES: dict[tuple[str, str], str] = {
+    ("agencies", "kind"): "government, department or other.",
+    ("documents", "kind"): "robots, list, article or attachment.",
+    ("documents", "agency_id"): "Agency whose crawl fetched it (last fetch).",
+    ("issues", "report_id"): "Report concerned; null for agency-level checks.",
+    ("codes", "template"): "2021, 2019 or ext (numbers printed outside the template grid).",
+    ("requests_harmonized", "value"): "Number; null when every part is blank.",
+    ("coverage", "year"): "Expected report year.",
+}
 
 
-_REPORT_KEYS = (
-    ("report_id", "string", "Stable report identifier: hash of agency_id, year and canonical URL.", "报告编号"),
-    ("agency_id", "string", "Agency that published the report (registry id).", "机关编号"),
-    ("year", "int16", "Calendar year reported on.", "年度"),
-)
+def _cols(table: str, names: str) -> tuple[Column, ...]:
+    """The fields ``names`` (space-separated) as columns of ``table``."""
+    out = []
+    for name in names.split():
+        kind, description = FIELDS[name]
+        out.append(Column(name, kind, _OVERRIDES.get((table, name), description), ZH.get(name, "")))
+    return tuple(out)
+
+
+def _fk(columns: str, ref_table: str, ref_columns: str | None = None) -> ForeignKey:
+    return ForeignKey(tuple(columns.split()), ref_table, tuple((ref_columns or columns).split()))
+
+
+_REPORT_KEYS = "report_id agency_id year"
+_TO_REPORT = (_fk("report_id", "reports"), _fk("agency_id", "agencies"))
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -70,17 +232,8 @@ TABLES: tuple[Table, ...] = (
         "One row per agency: the registry the latest crawl used, plus agencies seen only "
         "in older fetch logs (in_registry = false).",
         _cols(
-            ("agency_id", "string", "Registry identifier of the agency."),
-            ("name", "string", "Agency name as the registry gives it."),
-            ("region_code", "string", "Six-digit GB/T 2260 administrative division code."),
-            ("level", "string", "national, province, city, county or township."),
-            ("kind", "string", "government, department or other."),
-            ("parent_id", "string", "agency_id of the supervising agency."),
-            ("predecessor_id", "string", "agency_id this agency was renamed from or merged out of."),
-            ("list_url", "string", "The agency's annual-report list page."),
-            ("verified", "bool", "Whether list_url was checked against the live site."),
-            ("first_year", "int16", "First report year expected (default 2019)."),
-            ("in_registry", "bool", "False when the agency appears only in older fetch logs."),
+            "agencies",
+            "agency_id name region_code level kind parent_id predecessor_id list_url verified first_year in_registry",
         ),
         key=("agency_id",),
     ),
@@ -89,21 +242,12 @@ TABLES: tuple[Table, ...] = (
         "core",
         "One row per distinct stored document (by sha256), from the archive's fetch log.",
         _cols(
-            ("sha256", "string", "SHA-256 of the stored bytes; the archive object name."),
-            ("url", "string", "URL requested when the document was last fetched."),
-            ("final_url", "string", "URL after redirects at the last fetch."),
-            ("agency_id", "string", "Agency whose crawl fetched it (last fetch)."),
-            ("kind", "string", "robots, list, article or attachment."),
-            ("content_type", "string", "Content type recorded by the crawler."),
-            ("bytes", "int64", "Size in bytes."),
-            ("report_year", "int16", "Report year the listing gave, when known."),
-            ("link_title", "string", "Title of the link that led to it."),
-            ("first_fetched_at", "timestamp", "First fetch of these bytes (UTC)."),
-            ("last_fetched_at", "timestamp", "Latest fetch of these bytes (UTC)."),
-            ("fetch_count", "int32", "How many fetch-log rows carry this sha256."),
-            ("stored", "bool", "Whether the object is present in the archive."),
+            "documents",
+            "sha256 url final_url agency_id kind content_type bytes report_year link_title first_fetched_at "
+            "last_fetched_at fetch_count stored",
         ),
         key=("sha256",),
+        foreign_keys=(_fk("agency_id", "agencies"),),
     ),
     Table(
         "reports",
@@ -111,30 +255,14 @@ TABLES: tuple[Table, ...] = (
         "One row per parsed report document (article pages and attachments), the latest "
         "document at each canonical URL. Exactly one per agency and year has is_record = true.",
         _cols(
-            *_REPORT_KEYS,
-            ("template", "string", "2021, 2019 or null (no template tables found)."),
-            ("title", "string", "Title as printed."),
-            ("agency_name_printed", "string", "Agency name as the report's title gives it."),
-            ("published_date", "date", "Publication date printed or listed."),
-            ("listing_year", "int16", "Year the listing gave (null when unknown)."),
-            ("document_sha256", "string", "sha256 of the parsed document."),
-            ("document_url", "string", "Canonical URL of the document."),
-            ("document_kind", "string", "article (HTML page) or attachment."),
-            ("content_type", "string", "Content type recorded by the crawler."),
-            (
-                "is_record",
-                "bool",
-                "The report of record for (agency_id, year); see docs/data-dictionary.md for the rule.",
-            ),
-            ("parse_status", "string", "ok, errors (identity or reading errors), no_tables or unreadable."),
-            ("error_count", "int32", "Issues of severity error from the parse."),
-            ("cells_filled", "int32", "Template cells with a number."),
-            ("parser_version", "string", "Parser version that produced the row."),
-            ("parsed_at", "timestamp", "When the document was parsed (UTC)."),
-            ("first_fetched_at", "timestamp", "First fetch of the document (UTC)."),
+            "reports",
+            f"{_REPORT_KEYS} template title agency_name_printed published_date listing_year document_sha256 "
+            "document_url document_kind content_type is_record parse_status error_count cells_filled "
+            "parser_version parsed_at first_fetched_at",
         ),
         partition="year",
         key=("report_id",),
+        foreign_keys=(_fk("agency_id", "agencies"), _fk("document_sha256", "documents", "sha256")),
     ),
     Table(
         "cells",
@@ -142,99 +270,64 @@ TABLES: tuple[Table, ...] = (
         "One row per template cell of every parsed report (tidy: report × code). A blank "
         "cell has value null; it is never 0.",
         _cols(
-            *_REPORT_KEYS,
-            ("code", "string", "Cell code table.row.col (see the codes table)."),
-            ("table_name", "string", "active, requests or review."),
-            ("row_name", "string", "Row id within the table."),
-            ("col_name", "string", "Column id within the table."),
-            ("value", "float64", "The number as printed; null when blank, a dash or absent."),
-            ("unit", "string", "Unit printed in the cell (元, 万元, 件...)."),
-            ("raw_text", "string", "Cell text as printed."),
-            ("page", "int32", "Page of the document (PDF), when known."),
-            ("source_table", "int32", "Index of the table in the document."),
-            ("source_row", "int32", "Row index within that table."),
-            ("source_col", "int32", "Column index within that table."),
+            "cells",
+            f"{_REPORT_KEYS} code table_name row_name col_name value unit raw_text page source_table source_row "
+            "source_col",
         ),
         partition="year",
         key=("report_id", "code"),
+        foreign_keys=(*_TO_REPORT, _fk("code", "codes")),
     ),
     Table(
         "sections",
         "core",
         "Narrative text of the six report sections.",
-        _cols(
-            *_REPORT_KEYS,
-            ("section", "string", "overall, active, requests, review, problems or other."),
-            ("text", "string", "Section text."),
-        ),
+        _cols("sections", f"{_REPORT_KEYS} section text"),
         partition="year",
         key=("report_id", "section"),
+        foreign_keys=_TO_REPORT,
     ),
     Table(
         "issues",
         "core",
         "Every check of checks.csv that fired: per-report checks from the parser, plus "
         "year_mismatch, carryover_continuity and missing_report from the load.",
-        _cols(
-            ("report_id", "string", "Report concerned; null for agency-level checks."),
-            ("agency_id", "string", "Agency concerned."),
-            ("year", "int16", "Year concerned."),
-            ("check_name", "string", "Check name from checks.csv."),
-            ("severity", "string", "error, warning or info."),
-            ("codes", "list<string>", "Cell codes involved."),
-            ("detail", "string", "What failed and by how much."),
-            ("origin", "string", "parse (per document) or load (cross-document)."),
-        ),
+        _cols("issues", "report_id agency_id year check_name severity codes detail origin"),
         partition="year",
+        foreign_keys=_TO_REPORT,
     ),
     Table(
         "codes",
         "core",
         "Cell code dictionary: every code of both templates and the extension codes.",
-        _cols(
-            ("template", "string", "2021, 2019 or ext (numbers printed outside the template grid)."),
-            ("code", "string", "Cell code table.row.col."),
-            ("table_name", "string", "active, requests or review."),
-            ("row_name", "string", "Row id."),
-            ("col_name", "string", "Column id."),
-            ("row_label", "string", "Row label as the template prints it."),
-            ("col_label", "string", "Column label as the template prints it."),
-        ),
+        _cols("codes", "template code table_name row_name col_name row_label col_label"),
         key=("template", "code"),
     ),
     Table(
         "record_reports",
         "view",
         "Reports of record joined with their agency: the base of every analyst view.",
-        _cols(
-            *_REPORT_KEYS,
-            ("template", "string", "2021, 2019 or null.", "格式版本"),
-            ("agency_name", "string", "Registry name of the agency.", "机关名称"),
-            ("level", "string", "Agency level.", "层级"),
-            ("region_code", "string", "Agency region code.", "行政区划代码"),
-            ("province_code", "string", "First two digits of region_code + '0000'.", "省级区划代码"),
-            ("parse_status", "string", "ok, errors, no_tables or unreadable.", "解析状态"),
-        ),
+        _cols("record_reports", f"{_REPORT_KEYS} template agency_name level region_code province_code parse_status"),
     ),
     Table(
         "report_requests",
         "view",
         "Requests by outcome and applicant type, one row per report of record; one column "
         "per requests cell, named <row>__<col> (e.g. granted__total).",
-        _cols(*_REPORT_KEYS, ("template", "string", "2021 or 2019.")),
+        _cols("report_requests", f"{_REPORT_KEYS} template"),
     ),
     Table(
         "report_active",
         "view",
         "Active disclosure (section 2), one row per report of record; one column per "
         "active cell of either template, named <row>__<col>.",
-        _cols(*_REPORT_KEYS, ("template", "string", "2021 or 2019.")),
+        _cols("report_active", f"{_REPORT_KEYS} template"),
     ),
     Table(
         "report_review",
         "view",
         "Administrative review and litigation (section 4), one row per report of record; columns <row>__<col>.",
-        _cols(*_REPORT_KEYS, ("template", "string", "2021 or 2019.")),
+        _cols("report_review", f"{_REPORT_KEYS} template"),
     ),
     Table(
         "requests_harmonized",
@@ -242,30 +335,13 @@ TABLES: tuple[Table, ...] = (
         "Requests in long form with rows comparable across templates: the 2021 sub-rows "
         "other_no_correction, other_unpaid_fee and other_misc (or the merged extension row) "
         "are summed into other_handling, the 2019 row.",
-        _cols(
-            *_REPORT_KEYS,
-            ("template", "string", "2021 or 2019."),
-            ("outcome", "string", "Harmonized row id.", "办理结果"),
-            ("applicant", "string", "Applicant column id (natural_person ... total).", "申请人类型"),
-            ("value", "float64", "Number; null when every part is blank.", "数量"),
-            ("parts", "int32", "Template cells summed into value.", "合计单元格数"),
-            ("parts_filled", "int32", "Of those, cells with a number (< parts: a partial sum).", "有数单元格数"),
-        ),
+        _cols("requests_harmonized", f"{_REPORT_KEYS} template outcome applicant value parts parts_filled"),
     ),
     Table(
         "coverage",
         "view",
         "Agency × expected year, from first_year to the last complete year.",
-        _cols(
-            ("agency_id", "string", "Agency.", "机关编号"),
-            ("year", "int16", "Expected report year.", "年度"),
-            ("level", "string", "Agency level.", "层级"),
-            ("region_code", "string", "Agency region code.", "行政区划代码"),
-            ("present", "bool", "A report document was archived for the year.", "已发布"),
-            ("parsed", "bool", "The report of record has template tables.", "已解析"),
-            ("clean", "bool", "Parsed and no error issue on the report of record.", "无错误"),
-            ("missing", "bool", "No report document at all.", "缺失"),
-        ),
+        _cols("coverage", "agency_id year level region_code present parsed clean missing"),
     ),
     Table(
         "scorecard",
@@ -275,70 +351,26 @@ TABLES: tuple[Table, ...] = (
         "year. Agencies handling fewer requests than the small-numbers threshold (30 by default, "
         "OGI_SMALL_REQUESTS) are flagged small_numbers and not ranked.",
         _cols(
-            ("report_id", "string", "Report of record.", "报告编号"),
-            ("agency_id", "string", "Agency.", "机关编号"),
-            ("agency_name", "string", "Registry name of the agency.", "机关名称"),
-            ("year", "int16", "Report year.", "年度"),
-            ("level", "string", "Agency level.", "层级"),
-            ("region_code", "string", "Agency region code.", "行政区划代码"),
-            ("province_code", "string", "Province division code.", "省级区划代码"),
-            ("template", "string", "2021, 2019 or null.", "格式版本"),
-            ("published_date", "date", "Publication date printed or listed.", "发布日期"),
-            ("document_url", "string", "Source URL of the report of record.", "来源网址"),
-            ("document_sha256", "string", "sha256 of the archived document.", "文档SHA256"),
-            ("days_after_deadline", "int32", "Days after 31 January of the next year (negative: early).", "逾期天数"),
-            ("timely", "bool", "Published by the deadline; null when the date is unknown.", "按时发布"),
-            ("cells_filled", "int32", "Template cells printed with a number.", "已填单元格"),
-            ("cells_expected", "int32", "Template cells of the format (200 or 198).", "应填单元格"),
-            ("completeness", "float64", "cells_filled / cells_expected.", "完整度"),
-            ("sections_present", "int32", "Of the six sections, those printed with content.", "章节齐全数"),
-            ("identity_errors", "int32", "Identity (勾稽关系) errors of the report.", "勾稽错误数"),
-            ("narrative_mismatches", "int32", "narrative_table_mismatch issues.", "正文与表格不符数"),
-            ("consistent", "bool", "No identity error and no narrative mismatch.", "内容一致"),
-            ("carryover_breaks", "int32", "carryover_continuity errors.", "结转不连续数"),
-            ("continuous", "bool", "No carry-over break; null without a previous year.", "结转连续"),
-            ("other_findings", "int32", "fee_unexplained, template_mismatch and conflicting_versions.", "其他问题数"),
-            ("requests_received", "float64", "本年新收 requests (requests.new_received.total).", "本年新收申请"),
-            ("requests_handled", "float64", "Requests handled, （七）总计 (requests.total.total).", "办理总数"),
-            ("granted", "float64", "予以公开 (requests.granted.total).", "予以公开"),
-            ("partially_granted", "float64", "部分公开 (requests.partially_granted.total).", "部分公开"),
-            ("disclosure_rate_pct", "float64", "Disclosure rate: granted ÷ handled, %.", "公开率(%)"),
-            ("review_corrected", "float64", "Administrative reviews corrected (结果纠正).", "复议纠错数"),
-            ("review_concluded", "float64", "Reviews concluded (维持 + 纠正 + 其他).", "复议审结数"),
-            ("review_correction_pct", "float64", "Review correction rate, %.", "复议纠错率(%)"),
-            ("litigation_corrected", "float64", "Lawsuits corrected (direct and after review).", "诉讼纠错数"),
-            ("litigation_concluded", "float64", "Lawsuits concluded (维持 + 纠正 + 其他).", "诉讼审结数"),
-            ("litigation_correction_pct", "float64", "Litigation correction rate, %.", "诉讼纠错率(%)"),
-            ("small_numbers", "bool", "Fewer requests handled than the threshold: flagged, not ranked.", "样本过小"),
-            ("score", "int32", "Mean of timeliness, completeness, consistency, continuity ×100.", "综合得分"),
-            ("rank_in_region", "int32", "Rank by score among the region's agencies that year.", "区划内排名"),
-            ("rank_in_level", "int32", "Rank by score among agencies of the same level that year.", "同级排名"),
+            "scorecard",
+            f"{_REPORT_KEYS} agency_name level region_code province_code template published_date document_url "
+            "document_sha256 days_after_deadline timely cells_filled cells_expected completeness sections_present "
+            "identity_errors narrative_mismatches consistent carryover_breaks continuous other_findings "
+            "requests_received requests_handled granted partially_granted disclosure_rate_pct review_corrected "
+            "review_concluded review_correction_pct litigation_corrected litigation_concluded "
+            "litigation_correction_pct small_numbers score rank_in_region rank_in_level",
         ),
     ),
     Table(
         "scorecard_region",
         "view",
-        "Region × year: coverage, timeliness, completeness, consistency and pooled rates.",
+        "Region × year: coverage, timeliness, completeness, consistency and pooled rates (sums over the "
+        "region's reports of record, small ones included).",
         _cols(
-            ("region_code", "string", "Region code.", "行政区划代码"),
-            ("year", "int16", "Report year.", "年度"),
-            ("province_code", "string", "Province division code.", "省级区划代码"),
-            ("expected", "int32", "Registry agencies expected to publish.", "应发布"),
-            ("present", "int32", "Of those, with a report archived.", "已发布"),
-            ("missing", "int32", "Of those, with none.", "缺失"),
-            ("coverage_pct", "float64", "present ÷ expected, %.", "覆盖率(%)"),
-            ("reports", "int32", "Reports of record.", "报告数"),
-            ("timely", "int32", "Published by the deadline.", "按时发布数"),
-            ("timeliness_known", "int32", "With a known publication date.", "发布日期已知数"),
-            ("timely_pct", "float64", "timely ÷ timeliness_known, %.", "按时率(%)"),
-            ("mean_completeness", "float64", "Mean completeness.", "平均完整度"),
-            ("consistent", "int32", "Consistent reports.", "一致报告数"),
-            ("mean_score", "int32", "Mean score.", "平均得分"),
-            ("requests_handled", "float64", "Requests handled, summed.", "办理总数"),
-            ("granted", "float64", "予以公开, summed.", "予以公开"),
-            ("disclosure_rate_pct", "float64", "Pooled disclosure rate, %.", "公开率(%)"),
-            ("review_correction_pct", "float64", "Pooled review correction rate, %.", "复议纠错率(%)"),
-            ("litigation_correction_pct", "float64", "Pooled litigation correction rate, %.", "诉讼纠错率(%)"),
+            "scorecard_region",
+            "region_code year province_code agencies_expected agencies_present agencies_missing coverage_pct "
+            "reports timely_reports timeliness_known timely_pct mean_completeness consistent_reports mean_score "
+            "requests_handled granted "
+            "disclosure_rate_pct review_correction_pct litigation_correction_pct",
         ),
     ),
 )
@@ -362,6 +394,34 @@ MACROS = {
         "Province division code of a six-digit region code.",
     ),
 }
+
+
+def key_checks() -> list[tuple[str, str]]:
+    """(what, SQL counting its violations) for every primary and foreign key of the core tables."""
+    out = []
+    for t in CORE:
+        if t.key:
+            cols = ", ".join(t.key)
+            nulls = " OR ".join(f"{c} IS NULL" for c in t.key)
+            out.append(
+                (
+                    f"{t.name} primary key ({cols})",
+                    f"SELECT (SELECT count(*) FROM {t.name} WHERE {nulls}) + (SELECT count(*) FROM "
+                    f"(SELECT {cols} FROM {t.name} GROUP BY {cols} HAVING count(*) > 1))",
+                )
+            )
+        for fk in t.foreign_keys:
+            cols, refs = ", ".join(fk.columns), ", ".join(fk.ref_columns)
+            match = " AND ".join(f"r.{r} = c.{c}" for c, r in zip(fk.columns, fk.ref_columns, strict=True))
+            present = " AND ".join(f"c.{c} IS NOT NULL" for c in fk.columns)
+            out.append(
+                (
+                    f"{t.name} ({cols}) → {fk.ref_table} ({refs})",
+                    f"SELECT count(*) FROM {t.name} c WHERE {present} "
+                    f"AND NOT EXISTS (SELECT 1 FROM {fk.ref_table} r WHERE {match})",
+                )
+            )
+    return out
 
 
 def _arrow_type(name: str) -> pa.DataType:
@@ -426,13 +486,31 @@ def data_dictionary() -> str:
             if t.partition:
                 lines += [f"Partitioned by `{t.partition}`.", ""]
             if t.key:
-                lines += [f"Key: `{', '.join(t.key)}`.", ""]
+                lines += [f"Primary key: `{', '.join(t.key)}`.", ""]
+            for fk in t.foreign_keys:
+                lines += [
+                    f"Foreign key: `{', '.join(fk.columns)}` → `{fk.ref_table}` (`{', '.join(fk.ref_columns)}`).",
+                    "",
+                ]
             lines += ["| column | type | description |", "|---|---|---|"]
             lines += [
                 f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {c.description}{f' (表头 {c.zh})' if c.zh else ''} |"
                 for c in t.columns
             ]
             lines.append("")
+    from ogi.validate.sql import DESCRIPTIONS
+
+    lines += [
+        "## Check views",
+        "",
+        "The identities of checks.csv recomputed in SQL from the cells (built from the same "
+        "equations as the load's checks, `src/ogi/validate/sql.py`), to re-check after a correction.",
+        "",
+        "| view | description |",
+        "|---|---|",
+    ]
+    lines += [f"| `{name}` | {description} |" for name, description in DESCRIPTIONS.items()]
+    lines.append("")
     lines += ["## Macros", "", "| macro | definition | description |", "|---|---|---|"]
     lines += [f"| `{n}{a}` | `{body}` | {d} |" for n, (a, body, d) in MACROS.items()]
     return "\n".join(lines) + "\n"

@@ -106,17 +106,17 @@ SELECT *,
 FROM scored"""
     region = """CREATE VIEW scorecard_region AS
 WITH cov AS (
-  SELECT region_code, year, CAST(count(*) AS INTEGER) AS expected,
-    CAST(count(*) FILTER (WHERE present) AS INTEGER) AS present,
-    CAST(count(*) FILTER (WHERE missing) AS INTEGER) AS missing
+  SELECT region_code, year, CAST(count(*) AS INTEGER) AS agencies_expected,
+    CAST(count(*) FILTER (WHERE present) AS INTEGER) AS agencies_present,
+    CAST(count(*) FILTER (WHERE missing) AS INTEGER) AS agencies_missing
   FROM coverage GROUP BY region_code, year
 ),
 s AS (
   SELECT region_code, year, CAST(count(*) AS INTEGER) AS reports,
-    CAST(count(*) FILTER (WHERE timely) AS INTEGER) AS timely,
+    CAST(count(*) FILTER (WHERE timely) AS INTEGER) AS timely_reports,
     CAST(count(*) FILTER (WHERE timely IS NOT NULL) AS INTEGER) AS timeliness_known,
     round(avg(completeness), 3) AS mean_completeness,
-    CAST(count(*) FILTER (WHERE consistent) AS INTEGER) AS consistent,
+    CAST(count(*) FILTER (WHERE consistent) AS INTEGER) AS consistent_reports,
     CAST(round(avg(score)) AS INTEGER) AS mean_score,
     sum(requests_handled) AS requests_handled, sum(granted) AS granted,
     sum(review_corrected) AS review_corrected, sum(review_concluded) AS review_concluded,
@@ -125,9 +125,10 @@ s AS (
 )
 SELECT coalesce(cov.region_code, s.region_code) AS region_code, coalesce(cov.year, s.year) AS year,
   province_of(coalesce(cov.region_code, s.region_code)) AS province_code,
-  cov.expected, cov.present, cov.missing, pct(cov.present, cov.expected) AS coverage_pct,
-  coalesce(s.reports, 0) AS reports, s.timely, s.timeliness_known, pct(s.timely, s.timeliness_known) AS timely_pct,
-  s.mean_completeness, s.consistent, s.mean_score,
+  cov.agencies_expected, cov.agencies_present, cov.agencies_missing,
+  pct(cov.agencies_present, cov.agencies_expected) AS coverage_pct, CAST(coalesce(s.reports, 0) AS INTEGER) AS reports,
+  s.timely_reports, s.timeliness_known, pct(s.timely_reports, s.timeliness_known) AS timely_pct,
+  s.mean_completeness, s.consistent_reports, s.mean_score,
   s.requests_handled, s.granted, pct(s.granted, s.requests_handled) AS disclosure_rate_pct,
   pct(s.review_corrected, s.review_concluded) AS review_correction_pct,
   pct(s.litigation_corrected, s.litigation_concluded) AS litigation_correction_pct

@@ -331,8 +331,8 @@ def _write_pages(
     )
     labels, values = data.issue_counts(year)
     body.append(svg.hbar_chart("issues-by-check", f"数据质量问题（{year}年）", labels, values, series="问题数"))
-    columns = ("expected", "present", "coverage_pct", "timely_pct", "mean_score", "disclosure_rate_pct",
-               "review_correction_pct", "litigation_correction_pct")  # fmt: skip
+    columns = ("agencies_expected", "agencies_present", "coverage_pct", "timely_pct", "mean_score",
+               "disclosure_rate_pct", "review_correction_pct", "litigation_correction_pct")  # fmt: skip
     body += [
         "<h2>区划</h2>",
         _table(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -29,8 +28,8 @@ YOY_CODES = ("requests.new_received.total", "requests.total.total")
 
 @dataclass(frozen=True)
 class OversightRules:
-    """Thresholds of the oversight checks and scorecards; ``OGI_YOY_FACTOR``,
-    ``OGI_YOY_MINIMUM`` and ``OGI_SMALL_REQUESTS`` override the defaults."""
+    """Thresholds of the oversight checks and scorecards (ogi.settings: ``OGI_YOY_FACTOR``,
+    ``OGI_YOY_MINIMUM``, ``OGI_SMALL_REQUESTS``)."""
 
     yoy_factor: float = 3.0  # a count more than 3× (or under a third of) last year's
     yoy_minimum: int = 30  # ignored when both years are below this
@@ -38,12 +37,10 @@ class OversightRules:
 
     @classmethod
     def from_env(cls) -> OversightRules:
-        d = cls()
-        return cls(
-            yoy_factor=float(os.environ.get("OGI_YOY_FACTOR", d.yoy_factor)),
-            yoy_minimum=int(os.environ.get("OGI_YOY_MINIMUM", d.yoy_minimum)),
-            small_requests=int(os.environ.get("OGI_SMALL_REQUESTS", d.small_requests)),
-        )
+        from ogi.settings import settings
+
+        s = settings()
+        return cls(yoy_factor=s.yoy_factor, yoy_minimum=s.yoy_minimum, small_requests=s.small_requests)
 
 
 def stub_column(code: str) -> str:

@@ -18,11 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ogi.load.checks_cross_year import APPLICANTS
 from ogi.load.parse_cache import write_cached
 from ogi.parse import template
+from ogi.validate.identities import APPLICANTS
 
-PEOPLE = APPLICANTS[:-1]
 OUTCOMES_2021 = tuple(r.row for r in template.rows("2021", "requests"))[2:-2]
 OUTCOMES_2019 = tuple(r.row for r in template.rows("2019", "requests"))[2:-2]
 PROVINCES = ("110000", "310000", "320000", "330000", "350000", "370000", "420000", "440000", "510000")
@@ -45,7 +44,7 @@ def _requests(rng: random.Random, version: str, carried: dict[str, int], last_ne
     new requests grow from last year's by a plausible factor (0.8–1.25)."""
     outcomes = OUTCOMES_2021 if version == "2021" else OUTCOMES_2019
     cells: dict[str, int] = {}
-    for col in PEOPLE:
+    for col in APPLICANTS:
         if col in last_new:
             new = round(last_new[col] * rng.uniform(0.8, 1.25))
         else:
@@ -67,7 +66,7 @@ def _requests(rng: random.Random, version: str, carried: dict[str, int], last_ne
             f"requests.carried_forward.{col}": forward,
         }
     for row in (r.row for r in template.rows(version, "requests")):
-        cells[f"requests.{row}.total"] = sum(cells[f"requests.{row}.{c}"] for c in PEOPLE)
+        cells[f"requests.{row}.total"] = sum(cells[f"requests.{row}.{c}"] for c in APPLICANTS)
     return cells
 
 
@@ -186,8 +185,8 @@ def write_synthetic_archive(
             result = synthetic_result(
                 agency, year, rng, carried, break_identity=rng.random() < p_break, last_new=last_new
             )
-            carried = {c: result["cells"][f"requests.carried_forward.{c}"] for c in PEOPLE}
-            last_new = {c: result["cells"][f"requests.new_received.{c}"] for c in PEOPLE}
+            carried = {c: result["cells"][f"requests.carried_forward.{c}"] for c in APPLICANTS}
+            last_new = {c: result["cells"][f"requests.new_received.{c}"] for c in APPLICANTS}
             data = json.dumps(result, ensure_ascii=False).encode()
             sha = hashlib.sha256(data).hexdigest()
             path = store.path_for(sha)  # plain write: throwaway test data needs no fsync

@@ -325,7 +325,9 @@ def make_report(
         rng, version, size, previous=previous, growth=growth, carry_break="carryover_break" in quirks
     )
     if "fee_unexplained" in quirks and version == "2021" and not true["requests.other_unpaid_fee.total"]:
-        _shift(version, true, "natural_person", _largest_outcome(version, true, "natural_person"), "other_unpaid_fee", 1)
+        _shift(
+            version, true, "natural_person", _largest_outcome(version, true, "natural_person"), "other_unpaid_fee", 1
+        )
     qrng = random.Random(f"{seed}/quirks/{sorted(quirks)}")
 
     printed: dict[str, Number | None] = dict(true)  # None = printed blank or dash
