@@ -84,7 +84,8 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
     result["cells"] = cells
     for part in parts:
         for where, detail in part.unsure:
-            issues.append(Issue("unsure_cell", f"{where}: {detail}; value left null", [where]))
+            codes = [where] if where.replace(".", "").replace("_", "").isalnum() else []
+            issues.append(Issue("unsure_cell", f"{where}: {detail}; value left null", codes))
         for detail in part.merged:
             ext = sorted(c for c in found if c not in template_codes)
             issues.append(Issue("merged_rows_or_columns", detail, ext))

@@ -45,6 +45,11 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
 
 
 def _widths(table: Table) -> list[float]:
+    if table.spacer:  # an empty spacer column at the right edge, narrow
+        base = _widths(Table(table.name, table.ncols - 1, [], table.header_rows))
+        spacer = 0.6
+        scale = (TEXT_WIDTH_CM - spacer) / TEXT_WIDTH_CM
+        return [w * scale for w in base] + [spacer]
     n = table.ncols
     if table.name == "requests":
         labels = [t / 567 for t in TEMPLATE_REQUESTS_TWIPS]

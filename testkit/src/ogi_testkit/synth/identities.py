@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ogi.parse import template
+from ogi_testkit.synth import spec as template
 
 APPLICANTS = ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org")
 OUTCOME_COLS = ("upheld", "corrected", "other", "pending")
