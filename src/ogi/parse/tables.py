@@ -400,6 +400,15 @@ def interpret_review(views: list[RowView], version: str) -> TableResult:
     if not horizontal:
         return result
     view = max(horizontal, key=lambda v: sum(read_value(c.text).kind == "number" for c in v.values))
+    if view.grid.col_x is not None:
+        # Unruled table: a blank cell is only a gap between words, so the columns are
+        # where the header labels stand, never the count of cells trimmed at the edges.
+        header = _header_columns(view.grid, list(range(view.r)), "review", version)
+        values = [c for c in view.values if c.col in header]
+        if len(values) == 15:
+            for k, spec in enumerate(specs):
+                _assign(result, "review", spec.row, spec.cols, values[5 * k : 5 * k + 5], None)
+            return result
     values = _trim(view.values, 15)
     printed = [c for c in view.values if c.text.strip()]
     if len(values) != 15 and len(printed) == 15:
