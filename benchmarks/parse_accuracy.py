@@ -17,7 +17,6 @@ import argparse
 import json
 import math
 import time
-from collections import Counter
 from pathlib import Path
 
 from ogi_testkit.synth.corpus import write_corpus

@@ -1,13 +1,12 @@
 """The warehouse stage: archive → parse cache → Parquet snapshot → DuckDB.
 
 The five functions below are the contract the Prefect flows call (docs/interfaces.md);
-``load`` chains them for ``ogi load``.
+``load`` chains them for ``ogi load``, parsing through the same fan-out as the flows
+(:func:`ogi.workers.parse_documents`).
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -18,26 +17,16 @@ from ogi.load.tables import LoadSummary, write_tables
 
 __all__ = ["DocumentRef", "LoadSummary", "build_duckdb", "load", "parse_batch", "plan", "write_tables"]
 
-BATCH = 16  # documents per worker task: large enough to amortize dispatch, small enough to balance
-
-
-def _parse_quietly(refs: list[DocumentRef], archive: Path, warehouse: Path) -> int:
-    """parse_batch without shipping the results back: the cache is what counts."""
-    return len(parse_batch(refs, archive, warehouse))
-
 
 def load(archive: Path, warehouse: Path, workers: int | None = None, *, as_of: date | None = None) -> LoadSummary:
     """Parse what is new, write the tables, build the database; uses every core by default."""
+    from ogi.settings import settings
+    from ogi.workers import parse_documents
+
     archive, warehouse = Path(archive), Path(warehouse)
-    workers = workers or os.cpu_count() or 1
-    refs = plan(archive, warehouse)
-    batches = [refs[i : i + BATCH] for i in range(0, len(refs), BATCH)]
-    if workers > 1 and len(batches) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parsed = sum(pool.map(_parse_quietly, batches, [archive] * len(batches), [warehouse] * len(batches)))
-    else:
-        parsed = sum(_parse_quietly(b, archive, warehouse) for b in batches)
+    workers = workers or settings().worker_count
+    stats = parse_documents(plan(archive, warehouse), archive, warehouse, workers=workers)
     summary = write_tables(archive, warehouse, workers=workers, as_of=as_of)
-    summary.parsed = parsed
+    summary.parsed = stats.planned
     summary.database = str(build_duckdb(warehouse))
     return summary

@@ -137,6 +137,24 @@ def row_views(grids: list[Grid]) -> list[RowView]:
     return views
 
 
+def what_was_seen(grids: list[Grid]) -> str:
+    """For a document with no template table: how many tables it holds, how many
+    print numbers, and which table keywords their labels contain."""
+    keywords = _keywords()
+    seen: set[str] = set()
+    with_numbers = 0
+    for grid in grids:
+        numbers = False
+        for r in range(len(grid.rows)):
+            view = RowView(grid, r, *split_row(grid.distinct_row(r)))
+            numbers = numbers or any(read_value(c.text).kind == "number" for c in view.values)
+            for words in _row_hits(view, keywords).values():
+                seen |= words
+        with_numbers += numbers
+    words = "、".join(sorted(seen)) if seen else "none"
+    return f"{len(grids)} table(s), {with_numbers} with numbers; table keywords seen: {words}"
+
+
 def detect_template(grids: list[Grid], year: int | None) -> str | None:
     """2019 trial or 2021 format, from the labels only those formats print."""
     keys = {label_key(cell.text) for grid in grids for r in range(len(grid.rows)) for cell in grid.distinct_row(r)}
