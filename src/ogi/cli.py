@@ -196,6 +196,10 @@ def load(
     archive, warehouse = _folders(archive, warehouse)
     summary = run_load(archive, warehouse, workers, as_of=date.fromisoformat(as_of) if as_of else None)
     typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
+    if summary.parser_failures:  # the other documents are published; the crash is a bug to fix
+        for failure in summary.parser_failures:
+            typer.echo(f"ogi load: {failure}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()

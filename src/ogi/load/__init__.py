@@ -28,5 +28,9 @@ def load(archive: Path, warehouse: Path, workers: int | None = None, *, as_of: d
     stats = parse_documents(plan(archive, warehouse), archive, warehouse, workers=workers)
     summary = write_tables(archive, warehouse, workers=workers, as_of=as_of)
     summary.parsed = stats.planned
+    summary.parse_failed = stats.failed
+    summary.parser_failures = [f for f in stats.failures if "parser failure" in f]
+    if stats.parser_failures > len(summary.parser_failures):
+        summary.parser_failures.append(f"… {stats.parser_failures - len(summary.parser_failures)} more")
     summary.database = str(build_duckdb(warehouse))
     return summary

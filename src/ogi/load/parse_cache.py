@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ogi.archive.store import ArchiveStore
-from ogi.validate.document import unsupported_document
+from ogi.extract.errors import UnreadableDocument
+from ogi.validate.checks import Issue
+from ogi.validate.document import parser_failure, unsupported_document
 
 if TYPE_CHECKING:
     from ogi.load.plan import DocumentRef
@@ -143,11 +145,13 @@ def document_name(url: str, content_type: str | None) -> str:
     return (name or "document") + _EXT_BY_TYPE.get(ctype, "")
 
 
-def _failed(sha256: str, version: str, name: str, error: BaseException) -> dict[str, Any]:
-    """A parse result for a document the parser could not read at all.
+def _failed(sha256: str, version: str, name: str, issue: Issue, *, bug: bool = False) -> dict[str, Any]:
+    """A parse result for a document the parser could not read (no cells).
 
-    Cached like any result, so a bad document costs one attempt per parser version,
-    and reported as an ``unsupported_document`` issue instead of stopping the load.
+    An unreadable document (``unsupported_document``: corrupt, unsupported, a tool
+    missing) is data: cached like any result, so it costs one attempt per parser
+    version. A crash (``parser_failure``, ``bug``) is a bug in ogi: never cached, so
+    the document is parsed again once the bug is fixed.
     """
     return {
         "file": name,
@@ -163,8 +167,9 @@ def _failed(sha256: str, version: str, name: str, error: BaseException) -> dict[
         "units": {},
         "positions": {},
         "sections": {},
-        "issues": [unsupported_document(name, error).to_json()],
+        "issues": [issue.to_json()],
         "unreadable": True,
+        "parser_failure": bug,
         "parsed_at": datetime.now(UTC).isoformat(),
     }
 
@@ -185,11 +190,14 @@ def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Path, ver
     """Run the parser on the archived bytes and cache the result (a failure is a result too)."""
     name = document_name(ref.url, ref.content_type)
     if not store.has(ref.sha256):  # not cached: the object may yet be restored
-        return _failed(ref.sha256, version, name, FileNotFoundError(f"{store.path_for(ref.sha256)} missing"))
+        missing = FileNotFoundError(f"{store.path_for(ref.sha256)} missing")
+        return _failed(ref.sha256, version, name, unsupported_document(name, missing))
     try:
         result = parser().parse_bytes(store.read(ref.sha256), name, source_url=ref.url)
-    except Exception as exc:  # any document-specific failure: record it, keep loading the rest
-        result = _failed(ref.sha256, version, name, exc)
+    except UnreadableDocument as exc:  # the document's fault: recorded and cached
+        result = _failed(ref.sha256, version, name, unsupported_document(name, exc))
+    except Exception as exc:  # ogi's fault: a failure of this document, not cached
+        return _failed(ref.sha256, version, name, parser_failure(name, exc), bug=True)
     result["sha256"] = ref.sha256
     result["parser_version"] = version
     result["parsed_at"] = datetime.now(UTC).isoformat()

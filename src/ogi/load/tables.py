@@ -67,6 +67,8 @@ class LoadSummary:
     reports: int = 0
     records: int = 0
     parsed: int = 0
+    parse_failed: int = 0  # documents the parser could not read (unreadable or a crash)
+    parser_failures: list[str] = field(default_factory=list)  # crashes (bugs): "sha256 file: problem"
     buckets_rebuilt: int = 0
     buckets_reused: int = 0
     issues_by_check: dict[str, int] = field(default_factory=dict)

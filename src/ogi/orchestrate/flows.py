@@ -140,7 +140,11 @@ def plan_task(archive: str, warehouse: str) -> list[Any]:
 def parse_batch_task(refs: list[Any], archive: str, warehouse: str) -> ParseStats:
     """Parse one batch on the shared process pool."""
     progress.stage("parse", f"batch of {len(refs)}")
-    return run_in_process(parse_in_worker, refs, archive, warehouse)
+    stats = run_in_process(parse_in_worker, refs, archive, warehouse)
+    logger = get_run_logger()
+    for failure in stats.failures:  # the task's log says which document and why
+        (logger.error if "parser failure" in failure else logger.warning)("%s", failure)
+    return stats
 
 
 @task(name="write-tables", **_TASK_OPTIONS)
@@ -219,7 +223,16 @@ def process_archive(
     stats = parse_documents(refs, archive, warehouse, workers=workers, batch_size=size, map_batches=as_tasks)
     load_summary = write_tables_task(archive, warehouse, workers)
     build_duckdb_task(warehouse)
-    return publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
+    published = publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
+    if stats.parser_failures:  # published first; then the run fails, naming the documents
+        failures = [f for f in stats.failures if "parser failure" in f]
+        raise ParserFailures(f"{stats.parser_failures} document(s) crashed the parser: " + "; ".join(failures[:5]))
+    return published
+
+
+class ParserFailures(RuntimeError):
+    """Extraction or parsing crashed on some documents (a bug): the run is failed after
+    the others were published."""
 
 
 def _runner() -> ThreadPoolTaskRunner:

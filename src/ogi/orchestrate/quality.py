@@ -139,6 +139,7 @@ def summary_rows(
         ("documents to parse (new or changed parser)", parse_stats.get("planned", 0)),
         ("documents parsed", parse_stats.get("parsed", 0)),
         ("parse failures", parse_stats.get("failed", 0)),
+        ("parser failures (bugs, not cached)", parse_stats.get("parser_failures", 0)),
         ("reports in warehouse", facts.get("reports", 0)),
         ("identity violations", facts.get("identity_violations", 0)),
         ("new identity violations", facts.get("new_identity_violations", 0)),
@@ -159,7 +160,8 @@ def quality_markdown(flow_name: str, facts: dict[str, Any], parse_stats: dict[st
         f"- identity violations: **{facts['identity_violations']}**"
         f" ({facts['new_identity_violations']} new in this run)",
         f"- new error-level violations: **{facts['new_violations']}**",
-        f"- parse failures in this run: **{parse_stats.get('failed', 0)}**",
+        f"- parse failures in this run: **{parse_stats.get('failed', 0)}**"
+        f" (parser failures, bugs in ogi: **{parse_stats.get('parser_failures', 0)}**)",
         "",
         "## Worst agencies",
         "",

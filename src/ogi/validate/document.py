@@ -5,6 +5,8 @@ Each of these ends a parse: the result has no cells, and the issue says what was
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ogi.validate.checks import Issue
 
 
@@ -23,3 +25,13 @@ def no_template_tables(seen: str = "") -> Issue:
 def unsupported_document(name: str, error: BaseException) -> Issue:
     """The parser could not open the document at all (corrupt, unsupported, missing tool)."""
     return Issue("unsupported_document", f"{name}: {type(error).__name__}: {error}")
+
+
+def parser_failure(name: str, error: BaseException) -> Issue:
+    """Extraction or parsing crashed on the document: a bug, shown as a failure of
+    this document (with where it was raised), never stored as a property of the data."""
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return Issue("parser_failure", f"{name}: {type(error).__name__}: {error}{where}")
