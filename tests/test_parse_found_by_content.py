@@ -32,7 +32,8 @@ def test_opening_sentence_naming_the_parts_loses_nothing(name: str) -> None:
     original = parse_bytes(html.encode("utf-8"), name)
     at = html.index("总体情况")
     at = html.rindex("<p", 0, at)  # before the paragraph holding the first 总体情况
-    changed = parse_bytes((html[:at] + f'<p><span style="font-family:仿宋_GB2312">{PARTS}</span></p>' + html[at:]).encode("utf-8"), name)
+    sentence = f'<p><span style="font-family:仿宋_GB2312">{PARTS}</span></p>'  # one span, as Word pastes it
+    changed = parse_bytes((html[:at] + sentence + html[at:]).encode("utf-8"), name)
     assert original["template"] and changed["cells"] == original["cells"]
     assert (changed["agency"], changed["year"]) == (original["agency"], original["year"])
     assert changed["sections"]["other"] == original["sections"]["other"]
