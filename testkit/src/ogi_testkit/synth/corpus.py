@@ -19,7 +19,7 @@ from ogi_testkit.synth.render import EXTENSIONS, render_many
 from ogi_testkit.synth.variants import applicable
 
 DATA = Path(__file__).parent / "data"
-OFFICE_BUNDLE = {"doc": 3}  # primary variants per document in every_variant mode
+OFFICE_BUNDLE = {"pdf": 3, "doc": 6}  # primary variants per document in every_variant mode (LibreOffice is slow)
 FORMAT_WEIGHTS = {"html": 30, "html-gbk": 10, "docx": 15, "pdf": 30, "txt": 10, "doc": 5}
 
 
