@@ -159,6 +159,12 @@ def test_round_trip(case: Case, rendered) -> None:
     got_ids = errors & IDENTITY_CHECKS
     if got_ids != report.expected_issues:
         problems.append(f"identity errors: got {sorted(got_ids)} want {sorted(report.expected_issues)}")
+    if "headings_missing" not in case.quirks and case.fmt not in OFFICE:
+        # the narrative is sliced at its headings, however they are numbered or worded
+        for section in ("overall", "problems", "other"):
+            want = "".join(report.sections[section].split())[:12]
+            if want not in "".join((result.get("sections") or {}).get(section, "").split()):
+                problems.append(f"section {section}: does not hold {want!r}")
     assert not problems, f"{case.id}: {len(problems)} problem(s)\n" + "\n".join(problems[:40])
 
 
