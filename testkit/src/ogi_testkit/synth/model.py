@@ -328,7 +328,8 @@ def make_report(
     _number_variants(version, printed, raw, quirks, random.Random(f"{seed}/number-variants/{sorted(quirks)}"))
 
     cells = {c: printed[c] for c in template_codes(version)}
-    expected = identities.failed_checks(cells, version)
+    layout = {"legal_merged": "merged_legal_column" in quirks, "other_merged": merged_row}
+    expected = identities.failed_checks({**cells, **ext}, version, **layout)
     published = date(year + 1, 1, 1) + timedelta(days=rng.randint(5, 50))
     report = SyntheticReport(
         agency=agency,
