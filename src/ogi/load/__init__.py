@@ -14,23 +14,42 @@ from ogi.load.duckdb_build import build_duckdb
 from ogi.load.parse_cache import parse_batch
 from ogi.load.plan import DocumentRef, plan
 from ogi.load.tables import LoadSummary, write_tables
+from ogi.runlog import RunLog
 
 __all__ = ["DocumentRef", "LoadSummary", "build_duckdb", "load", "parse_batch", "plan", "write_tables"]
 
 
-def load(archive: Path, warehouse: Path, workers: int | None = None, *, as_of: date | None = None) -> LoadSummary:
-    """Parse what is new, write the tables, build the database; uses every core by default."""
+def load(
+    archive: Path,
+    warehouse: Path,
+    workers: int | None = None,
+    *,
+    as_of: date | None = None,
+    log: RunLog | None = None,
+) -> LoadSummary:
+    """Parse what is new, write the tables, build the database; uses every core by default.
+
+    Problems go to ``log`` (default: a new run's issues log in ``OGI_RUNS``): each
+    unreadable document, and a load that fails (logged, then raised).
+    """
     from ogi.settings import settings
     from ogi.workers import parse_documents
 
     archive, warehouse = Path(archive), Path(warehouse)
-    workers = workers or settings().worker_count
-    stats = parse_documents(plan(archive, warehouse), archive, warehouse, workers=workers)
-    summary = write_tables(archive, warehouse, workers=workers, as_of=as_of)
+    config = settings()
+    workers = workers or config.worker_count
+    log = log or RunLog.open(config.runs_for(warehouse))
+    try:
+        stats = parse_documents(plan(archive, warehouse), archive, warehouse, workers=workers, log=log)
+        summary = write_tables(archive, warehouse, workers=workers, as_of=as_of)
+        summary.database = str(build_duckdb(warehouse))
+    except Exception as exc:
+        log.add("load", "error", "load_failed", f"{type(exc).__name__}: {exc}", warehouse=str(warehouse))
+        raise
     summary.parsed = stats.planned
     summary.parse_failed = stats.failed
     summary.parser_failures = [f for f in stats.failures if "parser failure" in f]
     if stats.parser_failures > len(summary.parser_failures):
         summary.parser_failures.append(f"… {stats.parser_failures - len(summary.parser_failures)} more")
-    summary.database = str(build_duckdb(warehouse))
+    summary.run_id, summary.issues_log = log.run_id, str(log.path)
     return summary
