@@ -81,9 +81,9 @@ def test_backfill_loads_the_warehouse(runs):
     assert result["parse"]["planned"] == result["parse"]["parsed"] + result["parse"]["failed"] > 0
     assert (root / "wh" / "ogi.duckdb").is_file()
 
-    import duckdb
+    from ogi.load.query import connect
 
-    con = duckdb.connect(str(root / "wh" / "ogi.duckdb"), read_only=True)
+    con = connect(root / "wh")
     agencies = {r[0] for r in con.execute("SELECT DISTINCT agency_id FROM reports").fetchall()}
     years = {r[0] for r in con.execute("SELECT DISTINCT year FROM reports WHERE is_record").fetchall()}
     con.close()

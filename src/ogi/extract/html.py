@@ -15,6 +15,7 @@ from lxml import etree, html
 
 from ogi.encoding import GB_FAMILY, decode_page
 from ogi.extract.errors import UnreadableDocument
+from ogi.extract.limits import check_html_tables
 from ogi.extract.model import Cell, Document, Grid
 
 _BLOCK = {
@@ -197,5 +198,6 @@ def extract_html(data: bytes, name: str) -> Document:
         if m:
             published.append(m.group(1))
     leaf_tables = [t for t in root.iter("table") if not any(True for _ in t.iterdescendants("table"))]
+    check_html_tables(leaf_tables, name)
     grids = [table_grid(t, i) for i, t in enumerate(leaf_tables)]
     return Document("html", lines, grids, titles, published)

@@ -8,6 +8,12 @@ faster to decode than per-code objects. A document is parsed once per
 parser version however many loads, flows or processes ask for it: files are written
 to a temporary name and renamed, so concurrent writers of the same entry race
 harmlessly (same content) and a reader never sees half a file.
+
+Each entry also records the archived object's fingerprint (size, mtime) when it was
+parsed. A cache hit whose object has since changed (or vanished) is not trusted:
+the object is re-verified against its sha256, and a corrupt one gives an
+``object_corrupt`` error result instead of the cached numbers (never cached
+itself, so a restored object is read again).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ogi.archive.store import ArchiveStore
+from ogi.archive.store import ArchiveStore, ObjectCorrupt
 
 if TYPE_CHECKING:
     from ogi.load.plan import DocumentRef
@@ -110,14 +116,18 @@ def read_cached(warehouse: Path, sha256: str, version: str) -> dict[str, Any] | 
     return None if entry is None else from_compact(entry)
 
 
-def write_cached(warehouse: Path, result: dict[str, Any]) -> Path:
-    """Store one parse result atomically (temp file + rename in the same folder)."""
+def write_cached(warehouse: Path, result: dict[str, Any], fingerprint: dict[str, int] | None = None) -> Path:
+    """Store one parse result atomically (temp file + rename in the same folder), with the
+    fingerprint of the object it was parsed from."""
     path = cache_path(warehouse, result["sha256"], result["parser_version"])
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    entry = to_compact(result)
+    if fingerprint is not None:
+        entry["object"] = fingerprint
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(json.dumps(to_compact(result), ensure_ascii=False, separators=(",", ":")).encode())
+            fh.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -138,7 +148,9 @@ def _failed(sha256: str, version: str, name: str, error: BaseException) -> dict[
     """A parse result for a document the parser could not read at all.
 
     Cached like any result, so a bad document costs one attempt per parser version,
-    and reported as an ``unsupported_document`` issue instead of stopping the load.
+    and reported as an issue instead of stopping the load: the error's ``check``
+    (``document_too_large``, ``parse_timeout``, ``object_corrupt``) or else
+    ``unsupported_document``.
     """
     return {
         "file": name,
@@ -156,7 +168,7 @@ def _failed(sha256: str, version: str, name: str, error: BaseException) -> dict[
         "sections": {},
         "issues": [
             {
-                "check": "unsupported_document",
+                "check": getattr(error, "check", "unsupported_document"),
                 "severity": "error",
                 "detail": f"{name}: {type(error).__name__}: {error}",
                 "codes": [],
@@ -167,16 +179,37 @@ def _failed(sha256: str, version: str, name: str, error: BaseException) -> dict[
     }
 
 
+def _trusted(entry: dict[str, Any] | None, ref: DocumentRef, store: ArchiveStore) -> bool:
+    """A cache entry may stand for the archived object: the object is there and unchanged
+    since it was parsed (or, changed in mtime only, still hashes to its name)."""
+    if entry is None:
+        return False
+    now = store.fingerprint(ref.sha256)
+    if now is None:
+        return False
+    if entry.get("object") == now:
+        return True
+    try:
+        store.read_verified(ref.sha256)
+    except (ObjectCorrupt, FileNotFoundError):
+        return False
+    return True
+
+
 def parse_one(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
     """Parse one archived document (or return its cached result) and cache it."""
-    cached = read_cached(warehouse, ref.sha256, version)
-    return cached if cached is not None else _parse_and_cache(ref, store, warehouse, version)
+    entry = read_compact(warehouse, ref.sha256, version)
+    if _trusted(entry, ref, store):
+        return from_compact(entry)
+    return _parse_and_cache(ref, store, warehouse, version)
 
 
 def compact_one(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
     """Like parse_one, in cache form (what the table builder reads)."""
-    cached = read_compact(warehouse, ref.sha256, version)
-    return cached if cached is not None else to_compact(_parse_and_cache(ref, store, warehouse, version))
+    entry = read_compact(warehouse, ref.sha256, version)
+    if _trusted(entry, ref, store):
+        return entry
+    return to_compact(_parse_and_cache(ref, store, warehouse, version))
 
 
 def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
@@ -184,16 +217,19 @@ def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Path, ver
     from ogi.parse.api import parse_bytes
 
     name = document_name(ref.url, ref.content_type)
-    if not store.has(ref.sha256):  # not cached: the object may yet be restored
-        return _failed(ref.sha256, version, name, FileNotFoundError(f"{store.path_for(ref.sha256)} missing"))
+    fingerprint = store.fingerprint(ref.sha256)
     try:
-        result = parse_bytes(store.read(ref.sha256), name, source_url=ref.url)
+        data = store.read_verified(ref.sha256)
+    except (FileNotFoundError, ObjectCorrupt) as exc:  # not cached: the object may yet be restored
+        return _failed(ref.sha256, version, name, exc)
+    try:
+        result = parse_bytes(data, name, source_url=ref.url)
     except Exception as exc:  # any document-specific failure: record it, keep loading the rest
         result = _failed(ref.sha256, version, name, exc)
     result["sha256"] = ref.sha256
     result["parser_version"] = version
     result["parsed_at"] = datetime.now(UTC).isoformat()
-    write_cached(warehouse, result)
+    write_cached(warehouse, result, fingerprint)
     return result
 
 

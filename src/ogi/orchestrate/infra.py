@@ -24,6 +24,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from ogi.worker_limits import pool_kwargs
+
 T = TypeVar("T")
 
 _TRANSIENT_ERRNOS = {
@@ -93,7 +95,7 @@ class _SharedPool:
         # so a worker starts fast and never inherits Prefect's threads and event loops.
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["ogi.load", "ogi.parse.api"])
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, **pool_kwargs(forked_here=False))
 
     @contextlib.contextmanager
     def lease(self, workers: int) -> Iterator[None]:
