@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 
-from ogi.extract.limits import LIMITS
+from ogi.extract import limits
 
 _PR_SET_PDEATHSIG = 1
 _WATCH_S = 1.0
@@ -64,10 +64,10 @@ def limit_memory(max_bytes: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def init_worker(parent_pid: int | None = None, max_bytes: int | None = LIMITS.worker_memory_bytes) -> None:
-    """Pool initializer: die with the parent, cap memory."""
+def init_worker(parent_pid: int | None = None, max_bytes: int | None = None) -> None:
+    """Pool initializer: die with the parent, cap memory (default: the parse limits' cap)."""
     die_with_parent(parent_pid)
-    limit_memory(max_bytes)
+    limit_memory(limits.current().worker_memory_bytes if max_bytes is None else max_bytes)
 
 
 def pool_kwargs(*, forked_here: bool = True) -> dict:

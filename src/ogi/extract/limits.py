@@ -9,7 +9,8 @@ one gets a named error (``document_too_large``, ``parse_timeout``): the batch go
 on without it. The numbers are far above any real report (the largest in the
 corpus: 60 pages, 600 grid cells per table, 2,000 paragraphs).
 
-LIMITS is the one place these knobs live.
+LIMITS is the one place these knobs live; the checks read it when they run, so a
+caller (a test, a future settings module) may replace it.
 """
 
 from __future__ import annotations
@@ -56,10 +57,15 @@ class ParseTimeout(UnreadableDocument):
     check = "parse_timeout"
 
 
-def check_zip(data: bytes, name: str, limits: ParseLimits = LIMITS) -> None:
+def current() -> ParseLimits:
+    return LIMITS
+
+
+def check_zip(data: bytes, name: str) -> None:
     """Refuse a zip (DOCX) whose members would inflate beyond the limits, before inflating any."""
     import io
 
+    limits = current()
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except zipfile.BadZipFile:
@@ -76,14 +82,17 @@ def check_zip(data: bytes, name: str, limits: ParseLimits = LIMITS) -> None:
         raise DocumentTooLarge(f"{name}: inflates to {total:,} bytes (limit {limits.max_unzipped_bytes:,})")
 
 
-def check_count(what: str, count: int, limit: int, name: str) -> None:
+def check_count(what: str, count: int, name: str) -> None:
+    """Refuse a document with more ``what`` (``pages``, ``paragraphs``) than its limit."""
+    limit = getattr(current(), f"max_{what}")
     if count > limit:
         raise DocumentTooLarge(f"{name}: {count:,} {what} (limit {limit:,})")
 
 
-def check_html_tables(tables: list[etree._Element], name: str, limits: ParseLimits = LIMITS) -> None:
+def check_html_tables(tables: list[etree._Element], name: str) -> None:
     """Refuse a document whose tables' rowspan/colspan expand to more grid positions than
     the limit, counted before anything is expanded."""
+    limits = current()
     total = 0
     for table in tables:
         for td in table.iter("td", "th"):
@@ -102,13 +111,14 @@ def _span(value: str | None) -> int:
 
 
 @contextlib.contextmanager
-def deadline(name: str, seconds: float | None = LIMITS.max_seconds) -> Iterator[None]:
+def deadline(name: str, seconds: float | None = None) -> Iterator[None]:
     """Raise ParseTimeout in this thread after ``seconds`` of wall time.
 
     Uses SIGALRM, so it applies in a process's main thread (``ogi parse``, pool
     workers); elsewhere it is a no-op. A long call into C (lxml, pdfium) is
     interrupted when it returns to Python.
     """
+    seconds = current().max_seconds if seconds is None else seconds
     if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
