@@ -184,8 +184,10 @@ def load(
         typer.echo(f"ogi load: {exc}", err=True)
         raise typer.Exit(2) from None
     except OSError as exc:  # a missing archive, a read-only or full warehouse, a permission problem
-        where = f"{exc.filename}: " if exc.filename else ""
-        typer.echo(f"ogi load: {where}{exc.strerror or exc} (the warehouse was left as it was)", err=True)
+        if exc.filename:  # the OS refused something on a path: name it; nothing was published
+            typer.echo(f"ogi load: {exc.filename}: {exc.strerror} (the warehouse was left as it was)", err=True)
+        else:
+            typer.echo(f"ogi load: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
 

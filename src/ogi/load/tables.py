@@ -318,13 +318,14 @@ def build_bucket(
     return [*written, rel]
 
 
-def _fingerprint(refs: list[DocumentRef], version: str) -> str:
-    """Digest of everything a bucket's files are built from."""
+def _fingerprint(refs: list[DocumentRef], version: str, store: ArchiveStore) -> str:
+    """Digest of everything a bucket's files are built from, the stored objects' size and
+    mtime included: a changed object rebuilds its bucket, where it is verified again."""
     h = hashlib.sha256(f"{version}|{_BUILD_HASH}".encode())
     for ref in refs:
         h.update(
             f"{ref.sha256}|{ref.url}|{ref.agency_id}|{ref.kind}|{ref.content_type}|{ref.report_year}|"
-            f"{ref.link_title}|{ref.first_fetched_at}\n".encode()
+            f"{ref.link_title}|{ref.first_fetched_at}|{store.fingerprint(ref.sha256)}\n".encode()
         )
     return h.hexdigest()
 
@@ -470,8 +471,9 @@ def _write_tables(
     summary = LoadSummary(snapshot=name)
     manifest: dict[str, Any] = {"parser_version": version, "buckets": {}, "checksums": {}}
     to_build = {}
+    store = ArchiveStore(archive)
     for bucket, refs in sorted(buckets.items()):
-        fp = _fingerprint(refs, version)
+        fp = _fingerprint(refs, version, store)
         prior = old["buckets"].get(bucket)
         if prior and prior["fingerprint"] == fp:
             changed = [rel for rel in prior["files"] if not intact(previous, rel, old)]
