@@ -116,6 +116,6 @@ def test_worker_memory_cap_turns_into_document_too_large(tmp_path: Path) -> None
             fh.write(line)
     good = tmp_path / "good.html"
     good.write_bytes(report_docs(1)[0].data)
-    with ProcessPoolExecutor(1, initializer=init_worker, initargs=(os.getpid(), 900 * 2**20)) as pool:
+    with ProcessPoolExecutor(1, initializer=init_worker, initargs=(os.getpid(), 600 * 2**20)) as pool:
         assert pool.submit(_parse_check, str(big)).result() == "document_too_large"
         assert pool.submit(_parse_check, str(good)).result() == "parsed"

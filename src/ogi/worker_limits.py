@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 from ogi.extract import limits
 
@@ -50,24 +51,41 @@ def _watch(parent_pid: int) -> None:
     threading.Thread(target=loop, name="ogi-parent-watch", daemon=True).start()
 
 
-def limit_memory(max_bytes: int | None) -> None:
-    """Cap this process's address space (soft limit only, so a child such as
-    LibreOffice may raise its own)."""
-    if not max_bytes:
+def _address_space() -> int:
+    """This process's current virtual size in bytes (0 where /proc is not available)."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def limit_memory(extra_bytes: int | None) -> None:
+    """Cap this process's address space at its current size plus ``extra_bytes``.
+
+    Relative, not absolute: a worker forked from a process that imported pyarrow
+    starts with over a gigabyte of reserved (not resident) address space. Soft limit
+    only, so a child such as LibreOffice may raise its own.
+    """
+    if not extra_bytes:
         return
     try:
         import resource
     except ImportError:  # not POSIX: no cap
         return
+    cap = _address_space() + extra_bytes
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    soft = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+    soft = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def init_worker(parent_pid: int | None = None, max_bytes: int | None = None) -> None:
+def init_worker(parent_pid: int | None = None, extra_bytes: int | None = None) -> None:
     """Pool initializer: die with the parent, cap memory (default: the parse limits' cap)."""
     die_with_parent(parent_pid)
-    limit_memory(limits.current().worker_memory_bytes if max_bytes is None else max_bytes)
+    limit_memory(limits.current().worker_memory_bytes if extra_bytes is None else extra_bytes)
 
 
 def pool_kwargs(*, forked_here: bool = True) -> dict:

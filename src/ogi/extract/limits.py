@@ -39,7 +39,9 @@ class ParseLimits:
     max_pages: int = 1_000
     max_paragraphs: int = 100_000
     max_seconds: float = 120.0  # wall time of one document's parse
-    worker_memory_bytes: int = 1536 * 2**20  # address space of a pool worker (RLIMIT_AS)
+    # address space a pool worker may add to what it has at start (RLIMIT_AS = that + this):
+    # its start size is mostly reservations (pyarrow's allocator: ~1.3 GB virtual, ~90 MB resident)
+    worker_memory_bytes: int = 768 * 2**20
 
 
 LIMITS = ParseLimits()

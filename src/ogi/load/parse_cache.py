@@ -224,6 +224,8 @@ def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Path, ver
         return _failed(ref.sha256, version, name, exc)
     try:
         result = parse_bytes(data, name, source_url=ref.url)
+    except (ImportError, OSError) as exc:  # this machine, not the document: record it, retry next load
+        return _failed(ref.sha256, version, name, exc)
     except Exception as exc:  # any document-specific failure: record it, keep loading the rest
         result = _failed(ref.sha256, version, name, exc)
     result["sha256"] = ref.sha256
