@@ -41,8 +41,13 @@ class WriteRefused(ValueError):
     """A statement that could change a file (COPY, ATTACH, INSTALL, SET, …) given to a read-only command."""
 
 
-def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection that can read the warehouse's tables and nothing else."""
+def connect(warehouse: Path, *, sandboxed: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that resolves the views' files in ``warehouse``.
+
+    ``sandboxed`` (for anything running SQL a user typed): it can read the
+    warehouse's tables and no other file. ogi's own reports (the data-quality
+    artifact) pass False to read and write their files beside the warehouse.
+    """
     import duckdb
 
     warehouse = Path(warehouse).resolve()
@@ -51,6 +56,8 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(f"{path}: no warehouse database (run `ogi load` first)")
     config = search_path_config(warehouse) | {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     con = duckdb.connect(str(path), read_only=True, config=config)
+    if not sandboxed:
+        return con
     try:
         tables = str(warehouse / "tables") + "/"
         con.execute("SET allowed_directories = [?, 'tables/']", [tables])

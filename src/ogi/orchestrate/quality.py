@@ -30,7 +30,7 @@ def _connect(warehouse: Path) -> Any:
     db = Path(warehouse) / "ogi.duckdb"
     if not db.is_file():
         return None
-    return connect(warehouse)
+    return connect(warehouse, sandboxed=False)  # ogi's own SQL: writes its issue snapshot
 
 
 def snapshot_issues(warehouse: Path) -> Path | None:
