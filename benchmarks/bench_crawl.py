@@ -25,7 +25,7 @@ from pathlib import Path
 from ogi.archive.store import ArchiveStore
 from ogi.crawl.http import origin
 from ogi.crawl.runner import CrawlSummary, crawl
-from ogi.crawl.settings import CrawlSettings
+from ogi.settings import CrawlSettings
 
 
 def start_web(agencies: int, registry: Path) -> subprocess.Popen:

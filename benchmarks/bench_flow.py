@@ -106,8 +106,8 @@ def main() -> None:
     build_archive(archive, args.docs)
     print(f"archive: {archive} ({args.docs} documents, built in {time.perf_counter() - t0:.1f} s)")
 
+    from ogi.orchestrate.prefect_env import apply_prefect_env
     from ogi.orchestrate.server import running_server
-    from ogi.orchestrate.settings import apply_prefect_env
 
     server_home = workdir / "server"
     with running_server(server_home) as server:

@@ -4,11 +4,11 @@ The definitions live in :mod:`ogi.orchestrate.deployments`; see docs/operations.
 running this as a service, or for a work pool + worker instead.
 """
 
-from pathlib import Path
-
 from ogi.orchestrate.deployments import build_deployments, serve_deployments
+from ogi.settings import settings
 
 __all__ = ["build_deployments", "serve_deployments"]
 
 if __name__ == "__main__":
-    serve_deployments(registry=None, archive=Path("warehouse/archive"), warehouse=Path("warehouse"))
+    config = settings()
+    serve_deployments(registry=None, archive=config.archive_for(), warehouse=config.warehouse)

@@ -10,7 +10,7 @@ from ogi_testkit.sampleweb.server import SampleWeb
 
 from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
 from ogi.crawl.runner import crawl
-from ogi.crawl.settings import CrawlSettings
+from ogi.settings import CrawlSettings
 
 FAST = CrawlSettings(delay=0.0, retries=1, backoff=0.01, connect_timeout=2, read_timeout=5)
 ORDINARY = [

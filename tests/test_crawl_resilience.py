@@ -22,8 +22,8 @@ from ogi_testkit.sampleweb.server import SampleWeb
 
 from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
 from ogi.crawl.runner import _crawl, crawl, new_run_id
-from ogi.crawl.settings import CrawlSettings
 from ogi.registry import load_registry
+from ogi.settings import CrawlSettings
 
 FAST = CrawlSettings(delay=0.0, retries=1, backoff=0.01, connect_timeout=2, read_timeout=5)
 SLOW = "lc-scjgj"

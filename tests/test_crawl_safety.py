@@ -9,7 +9,7 @@ import pytest
 
 from ogi.archive.store import ArchiveStore
 from ogi.crawl.runner import crawl
-from ogi.crawl.settings import CrawlSettings
+from ogi.settings import CrawlSettings
 
 ARTICLE = (
     "<html><head><meta charset='utf-8'><title>某局2024年政府信息公开工作年度报告</title></head><body>"

@@ -20,7 +20,6 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 from prefect.testing.utilities import prefect_test_harness
 
 from ogi.orchestrate import flows
-from ogi.orchestrate.batches import batch_size_for
 from ogi.orchestrate.infra import is_transient, retry_if_transient
 from ogi.orchestrate.quality import QUALITY_KEY, RUN_SUMMARY_KEY
 
@@ -164,14 +163,6 @@ def test_retries_only_transient_failures(harness):
 
     assert probe() == ("ok", True)
     assert calls == {"transient": 2, "bug": 1}
-
-
-def test_batches_use_every_core():
-    assert batch_size_for(1000, 2) == 125  # 8 batches for 2 processes
-    assert batch_size_for(100_000, 16) == 250
-    assert batch_size_for(30, 4) == 25
-    assert batch_size_for(0, 2) == 1
-    assert batch_size_for(500, 2, requested=50) == 50
 
 
 def test_flows_are_importable_from_the_repository_folder():

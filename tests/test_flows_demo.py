@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from ogi.orchestrate.prefect_env import ServerAddress, prefect_home
 from ogi.orchestrate.server import LocalServer, free_port, stop_server
-from ogi.orchestrate.settings import ServerAddress, prefect_home
 
 
 def _demo(warehouse: Path, port: int, web_port: int) -> str:
@@ -39,7 +39,7 @@ def demo_runs(tmp_path_factory):
         second = _demo(warehouse, port, web_port)
         yield warehouse, port, first, second
     finally:
-        stop_server(LocalServer(address=ServerAddress(port=port), home=prefect_home(warehouse)))
+        stop_server(LocalServer(address=ServerAddress(host="127.0.0.1", port=port), home=prefect_home(warehouse)))
 
 
 def test_demo_leaves_a_ready_warehouse(demo_runs):

@@ -1,7 +1,8 @@
 """The warehouse on small synthetic archives: tables, records, checks, idempotence, crashes.
 
-The parser is replaced by a stand-in that reads the archived bytes as the parse
-result they encode (ogi_testkit.synthetic_archive writes documents that way), so these tests
+The parser is replaced by a stand-in (``OGI_PARSER=ogi_testkit.synthetic_parser``) that
+reads the archived bytes as the parse result they encode (ogi_testkit.synthetic_archive
+writes documents that way), so these tests
 pin the warehouse's behaviour independently of parsing accuracy; the real parser
 on real documents is exercised in test_load_corpus.py.
 """
@@ -9,8 +10,6 @@ on real documents is exercised in test_load_corpus.py.
 from __future__ import annotations
 
 import json
-import sys
-import types
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from ogi_testkit import synthetic_parser
 from ogi_testkit.synthetic_archive import write_synthetic_archive
 
 from ogi import metadata
@@ -31,28 +31,19 @@ YEARS = range(2019, 2025)
 VERSION = "fake-1"
 
 
-def _fake_api(version: str) -> types.ModuleType:
-    mod = types.ModuleType("ogi.parse.api")
-    mod.PARSER_VERSION = version
-
-    def parse_bytes(data: bytes, name: str, *, source_url: str | None = None) -> dict:
-        if data.startswith(b"CORRUPT"):
-            raise ValueError("not a report")
-        return json.loads(data) | {"file": name, "parser_version": version}
-
-    mod.parse_bytes = parse_bytes
-    return mod
+def use_synthetic_parser(monkeypatch: pytest.MonkeyPatch, version: str = VERSION) -> None:
+    """Parse with the synthetic archive's stand-in (a setting, so pool workers see it too)."""
+    monkeypatch.setenv("OGI_PARSER", "ogi_testkit.synthetic_parser")
+    monkeypatch.setenv(synthetic_parser.VERSION_ENV, version)
 
 
 @pytest.fixture
-def fake_parser(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    mod = _fake_api(VERSION)
-    monkeypatch.setitem(sys.modules, "ogi.parse.api", mod)
-    return mod
+def fake_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_synthetic_parser(monkeypatch)
 
 
 @pytest.fixture
-def archive(tmp_path: Path, fake_parser: types.ModuleType) -> Path:
+def archive(tmp_path: Path, fake_parser: None) -> Path:
     """6 agencies × 2019–2024, written without a parse cache so the load parses everything."""
     arch = tmp_path / "archive"
     scratch = tmp_path / "scratch-cache"
@@ -162,10 +153,16 @@ def test_reload_is_idempotent_and_reuses_buckets(archive: Path, tmp_path: Path) 
     assert plan(archive, wh) == []
 
 
-def test_workers_give_the_same_tables(archive: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", ["forkserver", "spawn"])
+def test_workers_give_the_same_tables(archive: Path, tmp_path: Path, monkeypatch, start_method: str) -> None:
+    """In one process and on a pool started without fork: workers inherit no memory of
+    this process, so they parse with what the settings say (the stand-in parser)."""
+    monkeypatch.setenv("OGI_START_METHOD", start_method)
     one, two = tmp_path / "w1", tmp_path / "w2"
     load(archive, one, workers=1, as_of=AS_OF)
-    load(archive, two, workers=2, as_of=AS_OF)
+    summary = load(archive, two, workers=2, as_of=AS_OF)
+    assert summary.parsed == 36 and summary.buckets_rebuilt > 1  # parsed and built on the pool
+    assert _one(two, "SELECT list(DISTINCT parser_version) FROM reports") == [VERSION]
     for table, columns in (("cells", "report_id, code, value, raw_text"), ("issues", "report_id, check_name, detail")):
         # Row by row: a float sum would depend on the order DuckDB adds in parallel.
         q = f"SELECT list(({columns}) ORDER BY {columns}) FROM {table}"
@@ -175,7 +172,7 @@ def test_workers_give_the_same_tables(archive: Path, tmp_path: Path) -> None:
 def test_new_parser_version_reparses_everything(archive: Path, tmp_path: Path, monkeypatch) -> None:
     wh = tmp_path / "wh"
     load(archive, wh, workers=1, as_of=AS_OF)
-    monkeypatch.setitem(sys.modules, "ogi.parse.api", _fake_api("fake-2"))
+    use_synthetic_parser(monkeypatch, "fake-2")
     assert len(plan(archive, wh)) == 36
     summary = load(archive, wh, workers=1, as_of=AS_OF)
     assert summary.parsed == 36 and summary.buckets_reused == 0
@@ -384,11 +381,11 @@ def test_unreadable_document_is_reported_not_fatal(archive: Path, tmp_path: Path
 
 
 def test_parse_batch_from_several_processes(archive: Path, tmp_path: Path) -> None:
-    from concurrent.futures import ProcessPoolExecutor
+    from ogi.workers import new_pool
 
     wh = tmp_path / "wh"
     refs = plan(archive, wh)
-    with ProcessPoolExecutor(2) as pool:
+    with new_pool(2, start_method="spawn") as pool:
         results = list(pool.map(parse_batch, [refs, refs[::-1]], [archive] * 2, [wh] * 2))
     assert sorted(r["sha256"] for r in results[0]) == sorted(r["sha256"] for r in results[1])
     assert plan(archive, wh) == []
@@ -432,7 +429,7 @@ def test_crash_while_loading_keeps_previous_warehouse(archive: Path, tmp_path: P
     assert (wh / "tables" / "CURRENT").read_text() == current
     assert _one(wh, "SELECT count(*) FROM cells") == before
     monkeypatch.undo()
-    monkeypatch.setitem(sys.modules, "ogi.parse.api", _fake_api(VERSION))
+    use_synthetic_parser(monkeypatch)
     load(archive, wh, workers=1, as_of=AS_OF)
     assert _one(wh, "SELECT count(*) FROM reports") == 37
     assert len([p for p in (wh / "tables").iterdir() if p.is_dir()]) <= tables_mod.KEEP_SNAPSHOTS

@@ -47,3 +47,11 @@ def test_data_dictionary_is_current() -> None:
     assert metadata.DICTIONARY_PATH.read_text(encoding="utf-8") == metadata.data_dictionary(), (
         "docs/data-dictionary.md is stale: run `uv run python -m ogi.metadata`"
     )
+
+
+def test_settings_table_is_current() -> None:
+    from ogi.settings import DOC_PATH, settings_table
+
+    assert DOC_PATH.read_text(encoding="utf-8") == settings_table(), (
+        "docs/settings.md is stale: run `uv run python -m ogi.settings`"
+    )

@@ -1,6 +1,7 @@
 """``ogi serve`` against a real Prefect server (``prefect server start`` on a free loopback
 port): it registers the three deployments with the nightly's cron schedule (the default,
-then a configured one), and stopping it (SIGTERM, then SIGINT) pauses the deployments.
+which fires at 02:30 Beijing time, then one configured by ``OGI_CRON`` and ``--timezone``),
+and stopping it (SIGTERM, then SIGINT) pauses the deployments.
 
 Everything is checked through the server's REST API. No flow run is executed: the only
 schedule is a daily cron, and ``serve`` is stopped seconds after it started.
@@ -8,18 +9,20 @@ schedule is a daily cron, and ``serve`` is stopped seconds after it started.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from prefect.server.schemas.schedules import CronSchedule
 
 from ogi.orchestrate.server import LocalServer
-from ogi.orchestrate.settings import DEFAULT_CRON, DEFAULT_TIMEZONE
 from tests.prefect_server import server_fixture  # noqa: F401 (the `server` fixture)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,8 +31,11 @@ DEPLOYMENTS = ("nightly/ogi-nightly", "backfill/ogi-backfill", "reparse/ogi-repa
 WAIT = 45.0  # for `ogi serve` to register (imports Prefect and the flows first)
 
 
-def _start_serve(api_url: str, root: Path, log: Path, *extra: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+def _start_serve(
+    api_url: str, root: Path, log: Path, *extra: str, env_extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "OGI_"))}
+    env |= env_extra or {}
     env["PREFECT_API_URL"] = api_url
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     cmd = [sys.executable, "-m", "ogi", "serve", "--registry", str(REGISTRY)]
@@ -81,8 +87,21 @@ def _cron(deployment: dict[str, Any]) -> tuple[str, str]:
     return schedule["schedule"]["cron"], schedule["schedule"]["timezone"]
 
 
-def _serving(cron: str, before: dict[str, dict[str, Any]] | None = None):
-    """All three deployments registered, not paused, the nightly on ``cron``, and polled
+def _next_runs_utc(deployment: dict[str, Any], n: int = 3) -> list[datetime]:
+    """When the server's scheduler will run the nightly next (from 2026-01-01), in UTC."""
+    cron, timezone = _cron(deployment)
+    dates = asyncio.run(
+        CronSchedule(cron=cron, timezone=timezone).get_dates(n=n, start=datetime(2026, 1, 1, tzinfo=UTC))
+    )
+    return [datetime(*d.astimezone(UTC).timetuple()[:6]) for d in dates]
+
+
+def _nightly_cron(deps: dict[str, dict[str, Any]]) -> list[str | None]:
+    return [s["schedule"].get("cron") for s in deps["nightly/ogi-nightly"]["schedules"]]
+
+
+def _serving(cron: str | None, before: dict[str, dict[str, Any]] | None = None):
+    """All three deployments registered, not paused, the nightly on ``cron`` (any when None), and polled
     by this ``serve``'s runner (registration comes before the runner starts and installs
     its signal handlers): status READY, and ``last_polled`` newer than in ``before``."""
 
@@ -93,7 +112,8 @@ def _serving(cron: str, before: dict[str, dict[str, Any]] | None = None):
         return (
             len(deps) == len(DEPLOYMENTS)
             and all(not d["paused"] and polled(n, d) for n, d in deps.items())
-            and [s["schedule"].get("cron") for s in deps["nightly/ogi-nightly"]["schedules"]] == [cron]
+            and len(_nightly_cron(deps)) == 1
+            and (cron is None or _nightly_cron(deps) == [cron])
         )
 
     return ready
@@ -108,13 +128,17 @@ def test_serve_registers_schedules_and_pauses_on_stop(server: LocalServer, tmp_p
     with httpx.Client(base_url=server.address.api_url, timeout=10) as api:
         assert _deployments(api) == {}
 
-        # 1. Defaults: the nightly at 02:30 Beijing time; backfill and reparse on demand.
+        # 1. Defaults: the nightly at 02:30 Beijing time (18:30 UTC the day before), every
+        # day; backfill and reparse on demand.
         proc = _start_serve(server.address.api_url, tmp_path, log)
         try:
-            deps = _wait_for(api, proc, log, _serving(DEFAULT_CRON), "deployments with the default cron")
-            assert DEFAULT_CRON == "30 2 * * *"
-            assert _cron(deps["nightly/ogi-nightly"]) == (DEFAULT_CRON, DEFAULT_TIMEZONE)
-            assert DEFAULT_TIMEZONE == "Asia/Shanghai"
+            deps = _wait_for(api, proc, log, _serving(None), "deployments with the default cron")
+            assert _next_runs_utc(deps["nightly/ogi-nightly"]) == [
+                datetime(2026, 1, 1, 18, 30),
+                datetime(2026, 1, 2, 18, 30),
+                datetime(2026, 1, 3, 18, 30),
+            ]
+            default = _cron(deps["nightly/ogi-nightly"])
             assert deps["backfill/ogi-backfill"]["schedules"] == []
             assert deps["reparse/ogi-reparse"]["schedules"] == []
             params = deps["nightly/ogi-nightly"]["parameters"]
@@ -136,14 +160,18 @@ def test_serve_registers_schedules_and_pauses_on_stop(server: LocalServer, tmp_p
         # paused deployment gets no scheduled runs until `ogi serve` runs again).
         deps = _deployments(api)
         assert _all_paused(deps), deps
-        assert _cron(deps["nightly/ogi-nightly"]) == (DEFAULT_CRON, DEFAULT_TIMEZONE)
+        assert _cron(deps["nightly/ogi-nightly"]) == default
 
-        # 2. A configured schedule replaces the old one, and serving again resumes them all.
-        proc = _start_serve(server.address.api_url, tmp_path, log, "--cron", "15 3 * * *", "--timezone", "UTC")
+        # 2. A configured schedule (OGI_CRON from the environment, the time zone as an
+        # option) replaces the old one, and serving again resumes them all.
+        proc = _start_serve(
+            server.address.api_url, tmp_path, log, "--timezone", "UTC", env_extra={"OGI_CRON": "15 3 * * *"}
+        )
         try:
             ready = _serving("15 3 * * *", before=deps)
             deps = _wait_for(api, proc, log, ready, "deployments with the configured cron")
             assert _cron(deps["nightly/ogi-nightly"]) == ("15 3 * * *", "UTC")
+            assert _next_runs_utc(deps["nightly/ogi-nightly"], 1) == [datetime(2026, 1, 1, 3, 15)]
         finally:
             code = _stop(proc, signal.SIGINT)  # what systemd sends (KillSignal=SIGINT)
         assert code == 0, log.read_text(errors="replace")[-3000:]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from ogi_testkit.synthetic_archive import write_synthetic_archive
-from test_load import VERSION, _fake_api
+from test_load import VERSION, use_synthetic_parser
 from typer.testing import CliRunner
 
 from ogi.cli import app
@@ -19,7 +18,7 @@ from ogi.load.query import repl
 
 @pytest.fixture
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setitem(sys.modules, "ogi.parse.api", _fake_api(VERSION))
+    use_synthetic_parser(monkeypatch)
     archive, wh = tmp_path / "archive", tmp_path / "wh"
     write_synthetic_archive(archive, tmp_path / "c", reports=12, years=range(2019, 2025), version=VERSION)
     result = CliRunner().invoke(

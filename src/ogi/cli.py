@@ -1,5 +1,8 @@
 """The ``ogi`` command. Each subcommand imports its stage lazily so that
-``ogi parse`` starts fast (no Prefect, no DuckDB)."""
+``ogi parse`` starts fast (no Prefect, no DuckDB, no pydantic).
+
+Options left unset take their value from :mod:`ogi.settings` (``OGI_*`` environment
+variables, else the defaults there; docs/settings.md lists them)."""
 
 from __future__ import annotations
 
@@ -34,38 +37,61 @@ def parse(
 
 # --- orchestration (Prefect is imported inside the commands only) ---------------------------
 
-_WAREHOUSE_OPT = typer.Option("--warehouse", help="Warehouse folder (Prefect's history lives in WAREHOUSE/prefect).")
-_PORT_OPT = typer.Option("--port", help="Port of the local Prefect server (127.0.0.1).")
+_WAREHOUSE_OPT = typer.Option(
+    "--warehouse", help="Warehouse folder (default $OGI_WAREHOUSE or warehouse; Prefect's history: WAREHOUSE/prefect)."
+)
+_ARCHIVE_OPT = typer.Option("--archive", help="Archive folder (default $OGI_ARCHIVE or WAREHOUSE/archive).")
+_PORT_OPT = typer.Option("--port", help="Port of the local Prefect server (default $OGI_PREFECT_PORT or 4200).")
+_REGISTRY_OPT = typer.Option(help="Registry CSV (default: ARCHIVE/registry.csv).")
+
+
+def _warehouse(warehouse: Path | None) -> Path:
+    from ogi.settings import settings
+
+    return warehouse if warehouse is not None else settings().warehouse
+
+
+def _folders(archive: Path | None, warehouse: Path | None) -> tuple[Path, Path]:
+    """(archive, warehouse) as given, else as the settings say."""
+    from ogi.settings import settings
+
+    warehouse = _warehouse(warehouse)
+    return (archive if archive is not None else settings().archive_for(warehouse)), warehouse
 
 
 @app.command()
 def demo(
-    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
-    port: Annotated[int, _PORT_OPT] = 4200,
-    delay: Annotated[float, typer.Option(help="Crawler per-host delay for the (local) sample web.")] = 0.05,
-    web_port: Annotated[int, typer.Option(help="Port of the sample web's hosts (127.0.0.2, …).")] = 8000,
+    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    port: Annotated[int | None, _PORT_OPT] = None,
+    delay: Annotated[
+        float | None, typer.Option(help="Crawler per-host delay for the (local) sample web (default 0.05).")
+    ] = None,
+    web_port: Annotated[
+        int | None, typer.Option(help="Port of the sample web's hosts (127.0.0.2, …; default 8000).")
+    ] = None,
 ) -> None:
     """Start the sample web and a local Prefect server, run the nightly flow over it, and
     leave warehouse/ogi.duckdb ready. Safe to re-run (the second run is fast)."""
     from ogi.orchestrate.demo import run_demo
 
-    run_demo(warehouse, port=port, delay=delay, web_port=web_port)
+    run_demo(_warehouse(warehouse), port=port, delay=delay, web_port=web_port)
 
 
 @app.command()
 def ui(
-    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
-    port: Annotated[int, _PORT_OPT] = 4200,
+    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    port: Annotated[int | None, _PORT_OPT] = None,
     stop: Annotated[bool, typer.Option("--stop", help="Stop the local server ogi started.")] = False,
 ) -> None:
     """Start the local Prefect server (127.0.0.1 only) if none is running; print the UI address."""
+    from ogi.orchestrate.prefect_env import ServerAddress, prefect_home
     from ogi.orchestrate.server import LocalServer, ensure_server, stop_server
-    from ogi.orchestrate.settings import ServerAddress, prefect_home
 
-    address = ServerAddress(port=port)
+    warehouse = _warehouse(warehouse)
+    address = ServerAddress.configured(port)
     if stop:
         stopped = stop_server(LocalServer(address=address, home=prefect_home(warehouse)))
-        typer.echo("stopped" if stopped else f"no server started by ogi on port {port}")
+        typer.echo("stopped" if stopped else f"no server started by ogi on port {address.port}")
         return
     server = ensure_server(warehouse, address)
     how = "started" if server.started else "already running"
@@ -74,17 +100,20 @@ def ui(
 
 @app.command()
 def serve(
-    registry: Annotated[Path | None, typer.Option(help="Registry CSV (default: ARCHIVE/registry.csv).")] = None,
-    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
-    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
-    cron: Annotated[str, typer.Option(help="Nightly schedule (cron).")] = "30 2 * * *",
-    timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = "Asia/Shanghai",
-    port: Annotated[int, _PORT_OPT] = 4200,
+    registry: Annotated[Path | None, _REGISTRY_OPT] = None,
+    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
+    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    cron: Annotated[str | None, typer.Option(help="Nightly schedule (default $OGI_CRON or 30 2 * * *).")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Time zone of the schedule (default $OGI_TIMEZONE or Asia/Shanghai).")
+    ] = None,
+    port: Annotated[int | None, _PORT_OPT] = None,
 ) -> None:
     """Serve the nightly/backfill/reparse deployments (nightly on a cron schedule) until
     stopped. Uses $PREFECT_API_URL if set, else the local server. See docs/operations.md."""
     from ogi.orchestrate.runner import connect
 
+    archive, warehouse = _folders(archive, warehouse)
     conn = connect(warehouse, port=port)
     typer.echo(f"Serving ogi deployments on {conn.api_url}; UI: {conn.ui_url}/deployments")
     from ogi.orchestrate.deployments import serve_deployments
@@ -92,7 +121,7 @@ def serve(
     serve_deployments(registry=registry, archive=archive, warehouse=warehouse, cron=cron, timezone=timezone)
 
 
-def _run_and_report(flow_name: str, warehouse: Path, port: int, **params: object) -> None:
+def _run_and_report(flow_name: str, warehouse: Path, port: int | None, **params: object) -> None:
     from ogi.orchestrate.runner import connect, run_flow
 
     conn = connect(warehouse, port=port)
@@ -103,12 +132,13 @@ def _run_and_report(flow_name: str, warehouse: Path, port: int, **params: object
 
 @app.command()
 def nightly(
-    registry: Annotated[Path | None, typer.Option(help="Registry CSV (default: ARCHIVE/registry.csv).")] = None,
-    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
-    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
-    port: Annotated[int, _PORT_OPT] = 4200,
+    registry: Annotated[Path | None, _REGISTRY_OPT] = None,
+    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
+    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    port: Annotated[int | None, _PORT_OPT] = None,
 ) -> None:
     """Run the nightly flow once now (crawl, parse, load), recorded on the Prefect server."""
+    archive, warehouse = _folders(archive, warehouse)
     _run_and_report("nightly", warehouse, port, registry=str(registry) if registry else None, archive=str(archive))
 
 
@@ -116,12 +146,13 @@ def nightly(
 def backfill(
     agency: Annotated[list[str], typer.Option("--agency", help="Agency id (repeatable).")],
     year: Annotated[list[int] | None, typer.Option("--year", help="Report year (repeatable).")] = None,
-    registry: Annotated[Path | None, typer.Option(help="Registry CSV (default: ARCHIVE/registry.csv).")] = None,
-    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
-    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
-    port: Annotated[int, _PORT_OPT] = 4200,
+    registry: Annotated[Path | None, _REGISTRY_OPT] = None,
+    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
+    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    port: Annotated[int | None, _PORT_OPT] = None,
 ) -> None:
     """Crawl chosen agencies (and years) and load what is new, as a Prefect flow run."""
+    archive, warehouse = _folders(archive, warehouse)
     _run_and_report(
         "backfill",
         warehouse,
@@ -135,11 +166,12 @@ def backfill(
 
 @app.command()
 def reparse(
-    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
-    warehouse: Annotated[Path, _WAREHOUSE_OPT] = Path("warehouse"),
-    port: Annotated[int, _PORT_OPT] = 4200,
+    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
+    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    port: Annotated[int | None, _PORT_OPT] = None,
 ) -> None:
     """Re-parse the archive (no network) after a parser upgrade, as a Prefect flow run."""
+    archive, warehouse = _folders(archive, warehouse)
     _run_and_report("reparse", warehouse, port, archive=str(archive))
 
 
@@ -148,11 +180,9 @@ def reparse(
 
 @app.command()
 def load(
-    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
-    warehouse: Annotated[Path, typer.Option(help="Warehouse folder (tables, parse cache, ogi.duckdb).")] = Path(
-        "warehouse"
-    ),
-    workers: Annotated[int | None, typer.Option(help="Processes (default: every core).")] = None,
+    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
+    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (default $OGI_WORKERS or every core).")] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) fixing the last complete report year.")
     ] = None,
@@ -171,6 +201,7 @@ def load(
     from ogi.load.lock import LockTimeout
     from ogi.load.snapshots import LoadRefused
 
+    archive, warehouse = _folders(archive, warehouse)
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
@@ -197,7 +228,7 @@ def query(
     sql: Annotated[str, typer.Argument(help="SQL to run on the warehouse (read-only).")],
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     output: Annotated[Path | None, typer.Option(help="Write the result here instead of stdout.")] = None,
-    warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Path("warehouse"),
+    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
 ) -> None:
     """Run SQL on warehouse/ogi.duckdb and print (or write) the result."""
     import duckdb
@@ -205,19 +236,19 @@ def query(
     from ogi.load.query import run_query
 
     try:
-        run_query(sql, warehouse, fmt, output)
+        run_query(sql, _warehouse(warehouse), fmt, output)
     except (duckdb.Error, ValueError, FileNotFoundError) as exc:
         typer.echo(f"ogi query: {exc}", err=True)
         raise typer.Exit(2) from None
 
 
 @app.command()
-def sql(warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Path("warehouse")) -> None:
+def sql(warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None) -> None:
     """Interactive SQL shell on warehouse/ogi.duckdb (statements end with ';', .tables, .quit)."""
     from ogi.load.query import repl
 
     try:
-        repl(warehouse)
+        repl(_warehouse(warehouse))
     except FileNotFoundError as exc:
         typer.echo(f"ogi sql: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -226,29 +257,35 @@ def sql(warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Pat
 @app.command()
 def crawl(
     registry: Annotated[Path, typer.Option(help="Registry CSV of agencies.")],
-    archive: Annotated[Path, typer.Option(help="Archive folder.")] = Path("warehouse/archive"),
+    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
     agency: Annotated[list[str] | None, typer.Option(help="Only these agency ids (repeatable).")] = None,
     since: Annotated[int | None, typer.Option(help="Skip reports for years before this.")] = None,
-    delay: Annotated[float | None, typer.Option(help="Seconds between requests to one host (default 1).")] = None,
-    per_host: Annotated[int | None, typer.Option(help="Concurrent requests per host (default 2).")] = None,
+    delay: Annotated[
+        float | None, typer.Option(help="Seconds between requests to one host (default $OGI_CRAWL__DELAY or 1).")
+    ] = None,
+    per_host: Annotated[
+        int | None, typer.Option(help="Concurrent requests per host (default $OGI_CRAWL__PER_HOST or 2).")
+    ] = None,
 ) -> None:
     """Crawl agency sites and archive every report document (exit 0 even when hosts fail)."""
     from ogi.crawl.command import run_crawl
 
+    archive, _ = _folders(archive, None)
     raise typer.Exit(run_crawl(registry, archive, agency, since, delay=delay, per_host=per_host))
 
 
 @app.command("sample-web")
 def sample_web(
-    port: Annotated[int, typer.Option(help="Port on every loopback host.")] = 8000,
+    port: Annotated[int | None, typer.Option(help="Port on every loopback host (default 8000).")] = None,
     agencies: Annotated[int | None, typer.Option(help="Multiply into N agencies (benchmark web).")] = None,
     registry: Annotated[Path | None, typer.Option(help="Write the registry CSV here.")] = None,
 ) -> None:
     """Serve the sample web of agency sites on 127.0.0.2, 127.0.0.3, … until interrupted."""
+    from ogi.settings import settings
     from ogi.testkit import require_testkit
 
     serve = require_testkit("ogi_testkit.sampleweb.server", "ogi sample-web").serve
-    serve(port=port, agencies=agencies, registry=registry)
+    serve(port=port or settings().sample_web_port, agencies=agencies, registry=registry)
 
 
 def main() -> None:

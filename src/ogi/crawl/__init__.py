@@ -1,5 +1,5 @@
 """Crawl agency sites and archive every report document (``ogi crawl``)."""
 
-from ogi.crawl.settings import CrawlSettings
+from ogi.settings import CrawlSettings
 
 __all__ = ["CrawlSettings"]

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ogi.crawl.runner import CrawlSummary, crawl
-from ogi.crawl.settings import CrawlSettings
 from ogi.registry import RegistryError
+from ogi.settings import settings as current_settings
 
 
 def print_summary(summary: CrawlSummary, archive: Path, console: Console) -> None:
@@ -44,7 +44,7 @@ def run_crawl(
     per_host: int | None = None,
 ) -> int:
     console = Console(stderr=True)
-    settings = CrawlSettings()
+    settings = current_settings().crawl
     if delay is not None:
         settings = replace(settings, delay=delay)
     if per_host is not None:

@@ -23,8 +23,8 @@ from protego import Protego
 from ogi.archive.store import ArchiveStore, FetchLogWriter
 from ogi.crawl.http import HttpClient, Response, origin
 from ogi.crawl.pages import parse_html
-from ogi.crawl.settings import CrawlSettings
 from ogi.registry import Agency
+from ogi.settings import CrawlSettings
 
 ROBOTS_TOKEN = "ogi-crawler"
 _DISALLOW_ALL = "User-agent: *\nDisallow: /\n"

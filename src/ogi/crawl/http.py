@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from ogi.crawl.settings import CrawlSettings
+from ogi.settings import CrawlSettings
 
 
 @dataclass

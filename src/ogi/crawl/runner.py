@@ -20,9 +20,10 @@ from ogi.archive.store import ArchiveStore, FetchLogWriter
 from ogi.crawl.adapters import ADAPTERS, Adapter, ReportLink
 from ogi.crawl.context import AgencyContext, History, Known, Session
 from ogi.crawl.pages import attachments, is_attachment_url, page_year, parse_html
-from ogi.crawl.settings import CrawlSettings
 from ogi.encoding import decode_page
 from ogi.registry import Agency, load_registry
+from ogi.settings import CrawlSettings
+from ogi.settings import settings as current_settings
 
 
 @dataclass
@@ -249,7 +250,7 @@ def crawl(
     store.root.mkdir(parents=True, exist_ok=True)
     store.save_registry(registry)
     run_id = new_run_id()
-    settings = settings or CrawlSettings()
+    settings = settings or current_settings().crawl
     if not progress:
         summary = asyncio.run(_crawl(rows, store, run_id, since, settings, lambda _a: None, whole=not agencies))
     else:

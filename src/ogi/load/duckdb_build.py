@@ -23,10 +23,11 @@ import uuid
 from pathlib import Path
 
 from ogi import metadata
-from ogi.load.checks_cross_year import APPLICANTS
 from ogi.load.lock import exclusive
 from ogi.load.tables import current_snapshot
 from ogi.parse import template
+from ogi.settings import settings
+from ogi.validate.identities import APPLICANT_COLUMNS
 
 DATABASE = "ogi.duckdb"
 # 2021 sub-rows that together are the 2019 template's single （六）其他处理 row.
@@ -82,7 +83,7 @@ def _wide_view(view: str, table: str) -> tuple[str, list[str]]:
 
 def _analyst_views(last_year: int) -> list[str]:
     parts = ", ".join(_lit(p) for p in OTHER_HANDLING_PARTS)
-    applicants = ", ".join(_lit(a) for a in APPLICANTS)
+    applicants = ", ".join(_lit(a) for a in APPLICANT_COLUMNS)
     return [
         "CREATE VIEW record_reports AS SELECT r.report_id, r.agency_id, r.year, r.template, "
         "a.name AS agency_name, a.level, a.region_code, province_of(a.region_code) AS province_code, "
@@ -103,7 +104,7 @@ def _analyst_views(last_year: int) -> list[str]:
         "SELECT a.agency_id, CAST(y.year AS SMALLINT) AS year, a.level, a.region_code, "
         "p.agency_id IS NOT NULL AS present, coalesce(rec.parsed, false) AS parsed, "
         "coalesce(rec.clean, false) AS clean, p.agency_id IS NULL AS missing "
-        "FROM agencies a, LATERAL (SELECT unnest(range(coalesce(a.first_year, 2019), "
+        f"FROM agencies a, LATERAL (SELECT unnest(range(coalesce(a.first_year, {settings().first_year}), "
         "last_complete_year() + 1)) AS year) y "
         "LEFT JOIN present p ON p.agency_id = a.agency_id AND p.year = y.year "
         "LEFT JOIN rec ON rec.agency_id = a.agency_id AND rec.year = y.year WHERE a.in_registry",

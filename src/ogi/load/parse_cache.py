@@ -18,15 +18,18 @@ itself, so a restored object is read again).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ogi.archive.store import ArchiveStore, ObjectCorrupt
+from ogi.validate.document import unreadable_document
 
 if TYPE_CHECKING:
     from ogi.load.plan import DocumentRef
@@ -43,11 +46,17 @@ _EXT_BY_TYPE = {
 }
 
 
-def parser_version() -> str:
-    """The current parser's version (imported lazily: the parser is heavy)."""
-    from ogi.parse.api import PARSER_VERSION
+def parser() -> ModuleType:
+    """The parser module (``OGI_PARSER``, default :mod:`ogi.parse.api`), imported lazily:
+    the parser is heavy. It provides ``PARSER_VERSION`` and ``parse_bytes``."""
+    from ogi.settings import settings
 
-    return PARSER_VERSION
+    return importlib.import_module(settings().parser)
+
+
+def parser_version() -> str:
+    """The current parser's version."""
+    return parser().PARSER_VERSION
 
 
 def cache_path(warehouse: Path, sha256: str, version: str) -> Path:
@@ -166,14 +175,7 @@ def _failed(sha256: str, version: str, name: str, error: BaseException) -> dict[
         "units": {},
         "positions": {},
         "sections": {},
-        "issues": [
-            {
-                "check": getattr(error, "check", "unsupported_document"),
-                "severity": "error",
-                "detail": f"{name}: {type(error).__name__}: {error}",
-                "codes": [],
-            }
-        ],
+        "issues": [unreadable_document(name, error).to_json()],
         "unreadable": True,
         "parsed_at": datetime.now(UTC).isoformat(),
     }
@@ -214,8 +216,6 @@ def compact_one(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version:
 
 def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
     """Run the parser on the archived bytes and cache the result (a failure is a result too)."""
-    from ogi.parse.api import parse_bytes
-
     name = document_name(ref.url, ref.content_type)
     fingerprint = store.fingerprint(ref.sha256)
     try:
@@ -223,7 +223,7 @@ def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Path, ver
     except (FileNotFoundError, ObjectCorrupt) as exc:  # not cached: the object may yet be restored
         return _failed(ref.sha256, version, name, exc)
     try:
-        result = parse_bytes(data, name, source_url=ref.url)
+        result = parser().parse_bytes(data, name, source_url=ref.url)
     except (ImportError, OSError) as exc:  # this machine, not the document: record it, retry next load
         return _failed(ref.sha256, version, name, exc)
     except Exception as exc:  # any document-specific failure: record it, keep loading the rest

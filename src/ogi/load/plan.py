@@ -21,9 +21,9 @@ import pyarrow as pa
 
 from ogi.archive.store import ArchiveStore
 from ogi.load.parse_cache import cache_path, parser_version
+from ogi.settings import settings
 
 REPORT_KINDS = ("article", "attachment")
-DEFAULT_FIRST_YEAR = 2019
 _TRUE = {"true", "1", "yes", "y", "t"}
 
 
@@ -128,6 +128,7 @@ def read_registry(archive: Path) -> list[dict]:
     path = Path(archive) / "registry.csv"
     if not path.is_file():
         return []
+    first_year = settings().first_year
     rows = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for raw in csv.DictReader(fh):
@@ -146,7 +147,7 @@ def read_registry(archive: Path) -> list[dict]:
                     "predecessor_id": row.get("predecessor_id"),
                     "list_url": row.get("list_url"),
                     "verified": (row.get("verified") or "").lower() in _TRUE,
-                    "first_year": int(first) if first and first.isdigit() else DEFAULT_FIRST_YEAR,
+                    "first_year": int(first) if first and first.isdigit() else first_year,
                     "in_registry": True,
                 }
             )

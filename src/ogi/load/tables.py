@@ -27,7 +27,6 @@ import shutil
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -38,13 +37,16 @@ import pyarrow.parquet as pq
 
 from ogi import metadata
 from ogi.archive.store import ArchiveStore
-from ogi.load.checks_cross_year import APPLICANTS, cross_document_issues, last_complete_year, severity
 from ogi.load.lock import exclusive
 from ogi.load.parse_cache import compact_one, parser_version
 from ogi.load.plan import DocumentRef, read_registry, report_candidates, report_id, stored_fetches
 from ogi.load.snapshots import RETENTION, check_input, checksums, intact, prune
 from ogi.parse import template
-from ogi.worker_limits import pool_kwargs
+from ogi.settings import settings
+from ogi.validate.cross_year import cross_document_issues, last_complete_year
+from ogi.validate.identities import APPLICANT_COLUMNS
+from ogi.validate.report import year_mismatch
+from ogi.workers import new_pool
 
 ROW_GROUP = 100_000
 KEEP_SNAPSHOTS = RETENTION.keep_snapshots
@@ -55,8 +57,8 @@ _BUILD_HASH = hashlib.sha256(Path(__file__).read_bytes() + Path(metadata.__file_
 
 _STUB_SCHEMA = pa.schema(
     [f for f in metadata.arrow_schema("reports") if f.name != "is_record"]
-    + [pa.field(f"co_{c}", pa.float64()) for c in APPLICANTS]
-    + [pa.field(f"cf_{c}", pa.float64()) for c in APPLICANTS]
+    + [pa.field(f"co_{c}", pa.float64()) for c in APPLICANT_COLUMNS]
+    + [pa.field(f"cf_{c}", pa.float64()) for c in APPLICANT_COLUMNS]
 )
 
 
@@ -253,16 +255,10 @@ def build_bucket(
             (i.get("check"), i.get("severity"), list(i.get("codes") or []), i.get("detail"), "parse")
             for i in meta.get("issues") or []
         ]
-        if parsed_year is not None and ref.report_year is not None and parsed_year != ref.report_year:
-            found.append(
-                (
-                    "year_mismatch",
-                    severity("year_mismatch"),
-                    [],
-                    f"the report says {parsed_year}, its listing ({ref.url}) says {ref.report_year}",
-                    "load",
-                )
-            )
+        found += [
+            (i.check, i.severity, i.codes, i.detail, "load")
+            for i in year_mismatch(parsed_year, ref.report_year, ref.url)
+        ]
         iss = issues[year]
         for check, sev, icodes, detail, origin in found:
             for key, val in (
@@ -300,7 +296,7 @@ def build_bucket(
             "parsed_at": _timestamp(meta.get("parsed_at")),
             "first_fetched_at": ref.first_fetched_at,
         }
-        for c in APPLICANTS:
+        for c in APPLICANT_COLUMNS:
             stub[f"co_{c}"] = values.get(f"requests.carried_over.{c}")
             stub[f"cf_{c}"] = values.get(f"requests.carried_forward.{c}")
         for key, val in stub.items():
@@ -487,9 +483,9 @@ def _write_tables(
             log.warning("%s: %s changed since published; rebuilding them", previous, ", ".join(changed))
             summary.files_rejected += changed
         to_build[bucket] = (fp, refs)
-    workers = workers or os.cpu_count() or 1
+    workers = workers or settings().worker_count
     if workers > 1 and len(to_build) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(to_build)), **pool_kwargs()) as pool:
+        with new_pool(min(workers, len(to_build))) as pool:
             futures = {
                 b: pool.submit(build_bucket, b, refs, archive, warehouse, snap, version)
                 for b, (_, refs) in to_build.items()
@@ -507,7 +503,7 @@ def _write_tables(
     mark_records(stubs)
     registry = read_registry(archive)
     as_of = as_of or started.date()
-    issues = cross_document_issues(stubs, registry, as_of)
+    issues = [i.to_row("load") for i in cross_document_issues(stubs, registry, as_of)]
     _write_by_year("reports", _rows_to_columns("reports", stubs), snap, "part-0")
     _write_by_year("issues", _rows_to_columns("issues", issues), snap, "load")
 

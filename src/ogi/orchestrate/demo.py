@@ -101,12 +101,18 @@ def _print_examples(console: Console, warehouse: Path) -> None:
 def run_demo(
     warehouse: Path,
     *,
-    port: int = 4200,
-    delay: float = 0.05,
-    web_port: int = 8000,
+    port: int | None = None,
+    delay: float | None = None,
+    web_port: int | None = None,
     console: Console | None = None,
 ) -> tuple[Connection, object]:
-    """Run the demo; returns the connection and the flow run id."""
+    """Run the demo; returns the connection and the flow run id. Unset values come
+    from the settings (``OGI_PREFECT_PORT``, ``OGI_DEMO_DELAY``, ``OGI_SAMPLE_WEB_PORT``)."""
+    from ogi.settings import settings
+
+    config = settings()
+    delay = config.demo_delay if delay is None else delay
+    web_port = web_port or config.sample_web_port
     console = console or Console()
     warehouse = Path(warehouse)
     warehouse.mkdir(parents=True, exist_ok=True)
@@ -122,7 +128,7 @@ def run_demo(
             state, flow_run_id = run_flow(
                 "nightly",
                 registry=str(web.registry_path),
-                archive=str(warehouse / "archive"),
+                archive=str(config.archive_for(warehouse)),
                 warehouse=str(warehouse),
                 delay=delay,
             )

@@ -16,7 +16,7 @@ from prefect import serve
 from prefect.schedules import Cron
 
 from ogi.orchestrate.flows import backfill, nightly, reparse
-from ogi.orchestrate.settings import DEFAULT_CRON, DEFAULT_TIMEZONE
+from ogi.settings import settings
 
 
 def build_deployments(
@@ -24,11 +24,12 @@ def build_deployments(
     registry: Path | None,
     archive: Path,
     warehouse: Path,
-    cron: str = DEFAULT_CRON,
-    timezone: str = DEFAULT_TIMEZONE,
+    cron: str | None = None,
+    timezone: str | None = None,
 ) -> list[Any]:
     """``nightly`` on a cron schedule (in ``timezone``); ``backfill`` and ``reparse``
     unscheduled, run on demand from the UI or ``prefect deployment run``."""
+    cron, timezone = cron or settings().cron, timezone or settings().timezone
     common = {"archive": str(Path(archive).resolve()), "warehouse": str(Path(warehouse).resolve())}
     reg = {"registry": str(Path(registry).resolve())} if registry else {}
     return [
@@ -59,8 +60,8 @@ def serve_deployments(
     registry: Path | None,
     archive: Path,
     warehouse: Path,
-    cron: str = DEFAULT_CRON,
-    timezone: str = DEFAULT_TIMEZONE,
+    cron: str | None = None,
+    timezone: str | None = None,
     limit: int | None = 1,
 ) -> None:
     """Serve the deployments until interrupted (``limit`` concurrent runs, default 1:

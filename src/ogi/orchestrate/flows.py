@@ -11,7 +11,8 @@ Design choices, and why:
   (``batch_size``, by default enough for about four batches per core, clamped to
   25–250) so orchestration stays a few percent of the work.
 * **All cores.** Parse tasks run on a thread task runner and hand their batch to one
-  shared process pool (``ogi.orchestrate.infra``), one process per core.
+  shared process pool (``ogi.workers``), one process per core; ``ogi load`` parses
+  through the same fan-out (``ogi.workers.parse_documents``) without Prefect.
 * **Never parse twice.** ``ogi.load.plan`` returns only documents that are new or whose
   parser version changed, and ``ogi.load.parse_batch`` caches results by (sha256,
   parser version) under ``WAREHOUSE/parse_cache/``; the cache is the library's, so a
@@ -20,14 +21,13 @@ Design choices, and why:
 * **Per-host limit across runs.** Within a run the crawler applies its politeness
   (``CrawlSettings.per_host`` connections, ``delay`` between requests). Across runs, the
   crawl task holds a Prefect global concurrency limit ``host:<host>`` (created with
-  ``OGI_HOST_RUNS`` slots, default 1) for every host it may touch, so a backfill started
+  ``OGI_HOST_RUNS`` slots, default 1; see :mod:`ogi.settings`) for every host it may touch, so a backfill started
   during the nightly crawl waits instead of doubling the load on a shared host.
 * **Retries.** Only for transient infrastructure failures (``infra.is_transient``).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -38,14 +38,11 @@ from prefect.concurrency.sync import concurrency
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from ogi.orchestrate import progress
-from ogi.orchestrate.batches import ParseStats, batch_size_for, parse_in_worker
-from ogi.orchestrate.infra import cpu_count, process_pool, retry_if_transient, run_in_process
+from ogi.orchestrate.infra import retry_if_transient
+from ogi.settings import cpu_count, settings
+from ogi.workers import ParseStats, batch_size_for, parse_documents, parse_in_worker, run_in_process
 
-DEFAULT_ARCHIVE = "warehouse/archive"
-DEFAULT_WAREHOUSE = "warehouse"
 HOST_LIMIT_PREFIX = "host:"
-#: How long a crawl may wait for another run to release its hosts.
-HOST_WAIT_SECONDS = 6 * 3600
 
 _TASK_OPTIONS: dict[str, Any] = {
     "cache_policy": NO_CACHE,
@@ -90,7 +87,7 @@ def ensure_host_limits(hosts: list[str], slots: int | None = None) -> list[str]:
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
     from prefect.exceptions import ObjectNotFound
 
-    slots = slots or int(os.environ.get("OGI_HOST_RUNS", "1"))
+    slots = slots or settings().host_runs
     names = [f"{HOST_LIMIT_PREFIX}{h}" for h in hosts]
     with get_client(sync_client=True) as client:
         for name in names:
@@ -113,16 +110,18 @@ def crawl_task(
     delay: float | None = None,
 ) -> dict[str, Any]:
     """Crawl the registry's agencies into the archive while holding their hosts."""
+    from dataclasses import replace
+
     from ogi.crawl.runner import crawl
-    from ogi.crawl.settings import CrawlSettings
 
     logger = get_run_logger()
     progress.stage("crawl", "waiting for host limits")
     names = ensure_host_limits(_hosts_for(Path(registry), agencies))
-    settings = CrawlSettings(delay=delay) if delay is not None else None
-    with concurrency(names, occupy=1, timeout_seconds=HOST_WAIT_SECONDS, strict=True):
+    config = settings()
+    polite = replace(config.crawl, delay=delay) if delay is not None else config.crawl
+    with concurrency(names, occupy=1, timeout_seconds=config.host_wait_seconds, strict=True):
         progress.stage("crawl", f"{len(names)} hosts")
-        summary = crawl(Path(registry), Path(archive), agencies=agencies, since=since, settings=settings)
+        summary = crawl(Path(registry), Path(archive), agencies=agencies, since=since, settings=polite)
     result = _summary_dict(summary)
     logger.info("crawl: %s", result)
     return result
@@ -204,20 +203,20 @@ def process_archive(
 ) -> dict[str, Any]:
     """parse → validate → Parquet → DuckDB → artifacts; shared by all flows."""
     logger = get_run_logger()
-    workers = workers or cpu_count()
+    workers = workers or settings().worker_count
     Path(warehouse).mkdir(parents=True, exist_ok=True)
     snapshot = snapshot_issues_task(warehouse)
     refs = plan_task(archive, warehouse)
     size = batch_size_for(len(refs), workers, batch_size)
-    batches = [refs[i : i + size] for i in range(0, len(refs), size)]
-    logger.info("%d documents to parse in %d batches of ≤%d on %d processes", len(refs), len(batches), size, workers)
-    stats = ParseStats()
-    if batches:
+    logger.info("%d documents to parse in batches of ≤%d on %d processes", len(refs), size, workers)
+    if refs:
         progress.stage("parse", f"{len(refs)} documents")
-        with process_pool(workers):
-            futures = parse_batch_task.map(batches, unmapped(archive), unmapped(warehouse))
-            for batch_stats in futures.result():
-                stats.add(batch_stats)
+
+    def as_tasks(batches: list[list[Any]]) -> list[ParseStats]:
+        """One Prefect task per batch, each run on the shared pool."""
+        return parse_batch_task.map(batches, unmapped(archive), unmapped(warehouse)).result()
+
+    stats = parse_documents(refs, archive, warehouse, workers=workers, batch_size=size, map_batches=as_tasks)
     load_summary = write_tables_task(archive, warehouse, workers)
     build_duckdb_task(warehouse)
     return publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
@@ -225,6 +224,13 @@ def process_archive(
 
 def _runner() -> ThreadPoolTaskRunner:
     return ThreadPoolTaskRunner(max_workers=max(2, cpu_count()))
+
+
+def _paths(archive: str | None, warehouse: str | None) -> tuple[str, str]:
+    """The flow's archive and warehouse folders, defaulting to the settings'."""
+    config = settings()
+    warehouse = warehouse or str(config.warehouse)
+    return archive or str(config.archive_for(warehouse)), warehouse
 
 
 def _registry_or_archived(registry: str | None, archive: str) -> str:
@@ -240,8 +246,8 @@ def _registry_or_archived(registry: str | None, archive: str) -> str:
 @flow(name="nightly", task_runner=_runner(), persist_result=False)
 def nightly(
     registry: str | None = None,
-    archive: str = DEFAULT_ARCHIVE,
-    warehouse: str = DEFAULT_WAREHOUSE,
+    archive: str | None = None,
+    warehouse: str | None = None,
     delay: float | None = None,
     workers: int | None = None,
     batch_size: int | None = None,
@@ -251,6 +257,7 @@ def nightly(
     ``registry`` defaults to the archive's copy of the last registry used; ``delay``
     overrides the crawler's per-host delay (keep the polite default for real sites).
     """
+    archive, warehouse = _paths(archive, warehouse)
     registry = _registry_or_archived(registry, archive)
     crawl_summary = crawl_task(registry, archive, delay=delay)
     return process_archive("nightly", archive, warehouse, crawl_summary, workers, batch_size)
@@ -261,8 +268,8 @@ def backfill(
     agencies: list[str],
     years: list[int] | None = None,
     registry: str | None = None,
-    archive: str = DEFAULT_ARCHIVE,
-    warehouse: str = DEFAULT_WAREHOUSE,
+    archive: str | None = None,
+    warehouse: str | None = None,
     delay: float | None = None,
     workers: int | None = None,
     batch_size: int | None = None,
@@ -272,6 +279,7 @@ def backfill(
     The crawler takes a lower year bound (``since``); the warehouse keeps every year it
     finds, so asking for 2021 and 2023 also refreshes 2022.
     """
+    archive, warehouse = _paths(archive, warehouse)
     registry = _registry_or_archived(registry, archive)
     since = min(years) if years else None
     crawl_summary = crawl_task(registry, archive, agencies=agencies, since=since, delay=delay)
@@ -280,11 +288,12 @@ def backfill(
 
 @flow(name="reparse", task_runner=_runner(), persist_result=False)
 def reparse(
-    archive: str = DEFAULT_ARCHIVE,
-    warehouse: str = DEFAULT_WAREHOUSE,
+    archive: str | None = None,
+    warehouse: str | None = None,
     workers: int | None = None,
     batch_size: int | None = None,
 ) -> dict[str, Any]:
     """Re-run parsing over the whole archive (no network), e.g. after a parser upgrade:
     documents already parsed by this parser version come from the cache."""
+    archive, warehouse = _paths(archive, warehouse)
     return process_archive("reparse", archive, warehouse, None, workers, batch_size)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ogi.orchestrate.prefect_env import ServerAddress, apply_prefect_env
 from ogi.orchestrate.server import LocalServer, ensure_server
-from ogi.orchestrate.settings import ServerAddress, apply_prefect_env
 
 
 @dataclass
@@ -31,18 +31,18 @@ class Connection:
 def connect(
     warehouse: Path,
     *,
-    host: str = "127.0.0.1",
-    port: int = 4200,
+    port: int | None = None,
     local_only: bool = False,
     quiet: bool = False,
 ) -> Connection:
     """Use ``$PREFECT_API_URL`` when the user set one (and ``local_only`` is False),
-    else start or reuse the local server on ``host:port``; then configure Prefect."""
+    else start or reuse the local server of the settings (``port`` overrides its port);
+    then configure Prefect."""
     remote = os.environ.get("PREFECT_API_URL")
     if remote and not local_only:
         apply_prefect_env(warehouse, remote, quiet=quiet)
         return Connection(api_url=remote, ui_url=remote.rstrip("/").removesuffix("/api"), server=None)
-    address = ServerAddress(host=host, port=port)
+    address = ServerAddress.configured(port)
     server = ensure_server(warehouse, address)
     apply_prefect_env(warehouse, address.api_url, quiet=quiet)
     return Connection(api_url=address.api_url, ui_url=address.ui_url, server=server)

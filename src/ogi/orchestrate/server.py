@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from ogi.orchestrate.settings import DEFAULT_WAREHOUSE, ServerAddress, prefect_env, prefect_home
+from ogi.orchestrate.prefect_env import ServerAddress, prefect_env, prefect_home
 
 STARTUP_TIMEOUT = 120.0
 
@@ -77,7 +77,7 @@ def _log_tail(path: Path, lines: int = 30) -> str:
 
 
 def start_server(
-    warehouse: Path = DEFAULT_WAREHOUSE,
+    warehouse: Path,
     address: ServerAddress | None = None,
     *,
     timeout: float = STARTUP_TIMEOUT,
@@ -85,7 +85,7 @@ def start_server(
     """Start ``prefect server start`` detached (own session, survives this process) and
     wait until its API is healthy. Raises :class:`ServerStartError` with the log's tail
     if the process dies or the timeout passes."""
-    address = address or ServerAddress()
+    address = address or ServerAddress.configured()
     home = prefect_home(warehouse)
     home.mkdir(parents=True, exist_ok=True)
     server = LocalServer(address=address, home=home)
@@ -125,10 +125,10 @@ def start_server(
 
 
 def ensure_server(
-    warehouse: Path = DEFAULT_WAREHOUSE, address: ServerAddress | None = None, *, timeout: float = STARTUP_TIMEOUT
+    warehouse: Path, address: ServerAddress | None = None, *, timeout: float = STARTUP_TIMEOUT
 ) -> LocalServer:
     """Reuse the Prefect server answering on ``address``, or start one."""
-    address = address or ServerAddress()
+    address = address or ServerAddress.configured()
     if is_healthy(address):
         return LocalServer(address=address, home=prefect_home(warehouse), started=False)
     return start_server(warehouse, address, timeout=timeout)
@@ -184,7 +184,7 @@ def stop_server(server: LocalServer, timeout: float = 20.0) -> bool:
 @contextlib.contextmanager
 def running_server(warehouse: Path, port: int | None = None) -> Iterator[LocalServer]:
     """A fresh server on a free loopback port for the duration of the block (tests)."""
-    server = start_server(warehouse, ServerAddress(port=port or free_port()))
+    server = start_server(warehouse, ServerAddress(host="127.0.0.1", port=port or free_port()))
     try:
         yield server
     finally:

@@ -10,6 +10,8 @@ from ogi.parse import template as T
 from ogi.parse.meta import read_meta
 from ogi.parse.sections import SECTIONS, split_sections
 from ogi.parse.tables import TableResult, detect_template, interpret_review, interpret_rows, row_views
+from ogi.validate import document as document_checks
+from ogi.validate import report as report_checks
 from ogi.validate.checks import Issue
 from ogi.validate.identities import check_identities, check_negative
 
@@ -43,7 +45,7 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
     }
     issues: list[Issue] = []
     if not doc.has_text:
-        issues.append(Issue("no_text_layer", f"{doc.kind} without extractable text (scanned): nothing was read"))
+        issues.append(document_checks.no_text_layer(doc.kind))
         result["issues"] = [i.to_json() for i in issues]
         return result
     views = row_views(doc.grids)
@@ -58,12 +60,7 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
     found = {code: f for part in parts for code, f in part.found.items()}
     template_codes = set(T.codes(version)) if version else set()
     if not any(code in template_codes for code in found):
-        issues.append(
-            Issue(
-                "no_template_tables",
-                "no template tables found (a pre-2019 report, an image-only document, or not a report)",
-            )
-        )
+        issues.append(document_checks.no_template_tables())
         result["issues"] = [i.to_json() for i in issues]
         return result
     result["template"] = version
@@ -82,22 +79,11 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
         if unit and f.reading.value is not None:
             result["units"][code] = unit
     result["cells"] = cells
+    extension = sorted(c for c in found if c not in template_codes)
     for part in parts:
-        for where, detail in part.unsure:
-            issues.append(Issue("unsure_cell", f"{where}: {detail}; value left null", [where]))
-        for detail in part.merged:
-            ext = sorted(c for c in found if c not in template_codes)
-            issues.append(Issue("merged_rows_or_columns", detail, ext))
-    blank = [c for c in T.codes(version) if cells[c] is None]
-    if blank:
-        absent = [c for c in blank if c not in found]
-        issues.append(
-            Issue(
-                "blank_cells",
-                f"{len(blank)} template cell(s) blank, dash, slash or absent ({len(absent)} absent)",
-                blank,
-            )
-        )
+        issues += report_checks.unsure_cells(part.unsure)
+        issues += report_checks.merged_rows_or_columns(part.merged, extension)
+    issues += report_checks.blank_cells(cells, T.codes(version), found)
     issues += check_identities(cells, version)
     issues += check_negative(cells)
     result["issues"] = [i.to_json() for i in issues]

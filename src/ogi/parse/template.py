@@ -49,6 +49,11 @@ def _column_sets() -> dict[str, tuple[str, ...]]:
     return {r["set"]: tuple(r["cols"].split()) for r in _read("column_sets.csv")}
 
 
+def column_set(name: str) -> tuple[str, ...]:
+    """A named set of columns of column_sets.csv (``applicants``, ``outcomes``), in printed order."""
+    return _column_sets()[name]
+
+
 def _applies(template_field: str, version: str) -> bool:
     return template_field == version or (template_field == "*" and version in VERSIONS)
 

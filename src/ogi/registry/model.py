@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ogi.settings import settings
+
 REQUIRED = ("agency_id", "name", "list_url")
 OPTIONAL = (
     "region_code",
@@ -29,7 +31,6 @@ OPTIONAL = (
 LEVELS = ("national", "province", "city", "county", "township")
 KINDS = ("government", "department", "other")
 ADAPTERS = ("static_list", "hanweb_datastore", "json_api", "per_year_query", "generic")
-DEFAULT_FIRST_YEAR = 2019
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
@@ -50,7 +51,7 @@ class Agency:
     kind: str | None = None
     parent_id: str | None = None
     predecessor_id: str | None = None
-    first_year: int = DEFAULT_FIRST_YEAR
+    first_year: int = field(default_factory=lambda: settings().first_year)
     adapter: str | None = None
     allowed_hosts: tuple[str, ...] = ()
     verified: bool = False
@@ -113,7 +114,7 @@ def _row_to_agency(row: dict[str, str], where: str) -> Agency:
         kind=kind,
         parent_id=val("parent_id"),
         predecessor_id=val("predecessor_id"),
-        first_year=int(first_year) if first_year else DEFAULT_FIRST_YEAR,
+        first_year=int(first_year) if first_year else settings().first_year,
         adapter=adapter,
         allowed_hosts=hosts or (_netloc(parts.geturl()),),
         verified=verified in _TRUE,

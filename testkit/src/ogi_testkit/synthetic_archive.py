@@ -18,11 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ogi.load.checks_cross_year import APPLICANTS
 from ogi.load.parse_cache import write_cached
 from ogi.parse import template
+from ogi.validate.identities import APPLICANTS
 
-PEOPLE = APPLICANTS[:-1]
 OUTCOMES_2021 = tuple(r.row for r in template.rows("2021", "requests"))[2:-2]
 OUTCOMES_2019 = tuple(r.row for r in template.rows("2019", "requests"))[2:-2]
 PROVINCES = ("110000", "310000", "320000", "330000", "350000", "370000", "420000", "440000", "510000")
@@ -44,7 +43,7 @@ def _requests(rng: random.Random, version: str, carried: dict[str, int]) -> dict
     """Requests cells satisfying every requests identity, starting from last year's carry-over."""
     outcomes = OUTCOMES_2021 if version == "2021" else OUTCOMES_2019
     cells: dict[str, int] = {}
-    for col in PEOPLE:
+    for col in APPLICANTS:
         new = rng.choice((0, 0, rng.randint(0, 40)))
         co = carried.get(col, 0)
         forward = rng.randint(0, (new + co) // 5)
@@ -63,7 +62,7 @@ def _requests(rng: random.Random, version: str, carried: dict[str, int]) -> dict
             f"requests.carried_forward.{col}": forward,
         }
     for row in (r.row for r in template.rows(version, "requests")):
-        cells[f"requests.{row}.total"] = sum(cells[f"requests.{row}.{c}"] for c in PEOPLE)
+        cells[f"requests.{row}.total"] = sum(cells[f"requests.{row}.{c}"] for c in APPLICANTS)
     return cells
 
 
@@ -173,7 +172,7 @@ def write_synthetic_archive(
             if rng.random() < p_missing:
                 continue
             result = synthetic_result(agency, year, rng, carried, break_identity=rng.random() < p_break)
-            carried = {c: result["cells"][f"requests.carried_forward.{c}"] for c in PEOPLE}
+            carried = {c: result["cells"][f"requests.carried_forward.{c}"] for c in APPLICANTS}
             data = json.dumps(result, ensure_ascii=False).encode()
             sha = hashlib.sha256(data).hexdigest()
             path = store.path_for(sha)  # plain write: throwaway test data needs no fsync

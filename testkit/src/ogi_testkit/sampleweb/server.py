@@ -29,10 +29,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from ogi.settings import settings
 from ogi_testkit.sampleweb.build import ATTACH_MARK, SITE_DIR
 from ogi_testkit.sampleweb.sites import SITES, TEMPLATES_FOR_BENCHMARK, YEARS, SiteSpec
 
-DEFAULT_PORT = 8000
+DEFAULT_PORT = settings().sample_web_port
 FOREIGN_ADDRESS = "127.0.0.250"
 _MIME = {
     "pdf": "application/pdf",

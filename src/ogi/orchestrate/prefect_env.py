@@ -1,4 +1,5 @@
-"""Where orchestration state lives and how Prefect is pointed at it.
+"""Where orchestration state lives and how Prefect is pointed at it (the values
+themselves are settings: :mod:`ogi.settings`).
 
 Prefect reads its settings from the environment when ``prefect`` is first imported, so
 the CLI calls :func:`apply_prefect_env` *before* importing anything from Prefect. This
@@ -11,20 +12,21 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_WAREHOUSE = Path("warehouse")
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 4200
-#: Nightly schedule: 02:30 in Beijing time, when agency sites are quiet.
-DEFAULT_CRON = "30 2 * * *"
-DEFAULT_TIMEZONE = "Asia/Shanghai"
-
 
 @dataclass(frozen=True)
 class ServerAddress:
     """Address of a (local) Prefect server; the UI and the API share one port."""
 
-    host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
+    host: str
+    port: int
+
+    @classmethod
+    def configured(cls, port: int | None = None) -> ServerAddress:
+        """The local server of the settings (``OGI_PREFECT_HOST``/``OGI_PREFECT_PORT``)."""
+        from ogi.settings import settings
+
+        s = settings()
+        return cls(host=s.prefect_host, port=port or s.prefect_port)
 
     @property
     def ui_url(self) -> str:

@@ -1,0 +1,161 @@
+"""Every setting of ogi, in one place: paths, ports, schedule, batch sizes, worker
+counts, the crawler's politeness, and the ``OGI_*`` environment variables that
+override them.
+
+``settings()`` reads the environment each time it is called (it is cheap), so a
+test or an operator's ``export OGI_…`` takes effect on the next command. Command
+options win over the environment, which wins over the defaults below. The table of
+variables in docs/settings.md is generated from this module
+(``python -m ogi.settings``; a test fails when it is stale).
+
+Nested crawl settings are set as ``OGI_CRAWL__<FIELD>``, e.g. ``OGI_CRAWL__DELAY=2``.
+Importing this module imports pydantic, so the commands that start fast (``ogi
+parse``) import it only when they need it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+USER_AGENT = "ogi-crawler/0.1 (+OGI annual report archive; batch, polite; robots.txt obeyed)"
+ENV_PREFIX = "OGI_"
+DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
+
+
+def _knob(default: object, doc: str) -> Any:
+    """A crawl setting with its meaning (shown in docs/settings.md)."""
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    """Every politeness and safety knob of the crawler. Defaults are meant for real
+    government sites, which are small and often fragile.
+
+    ``delay`` is the minimum time between the starts of two requests to one host
+    (robots.txt ``Crawl-delay`` wins when it is longer); ``per_host`` bounds
+    concurrent connections to a host. ``revalidate_after_days`` is the slower
+    cadence at which already-archived articles and attachments are revalidated
+    with a conditional GET; list pages are re-read on every run, and the entry page
+    that only leads to them (a generic site's home page, a JSON list's HTML shell)
+    on the same slower cadence.
+    """
+
+    per_host: int = _knob(2, "Concurrent connections to one host.")
+    delay: float = _knob(1.0, "Seconds between the starts of two requests to one host (robots.txt Crawl-delay wins).")
+    user_agent: str = _knob(USER_AGENT, "User-Agent of every request.")
+    connect_timeout: float = _knob(10.0, "Seconds to connect.")
+    read_timeout: float = _knob(30.0, "Seconds to wait for data.")
+    retries: int = _knob(3, "Extra attempts after the first, on timeouts, network errors and 5xx only.")
+    backoff: float = _knob(1.0, "Seconds before the first retry, doubling each time.")
+    backoff_max: float = _knob(30.0, "Longest wait between retries.")
+    max_bytes: int = _knob(50 * 1024 * 1024, "Largest body stored; a bigger one is refused and logged.")
+    max_redirects: int = _knob(5, "Redirects followed per request.")
+    max_list_pages: int = _knob(50, "Per agency: pagination and generic link following stop here.")
+    generic_depth: int = _knob(3, "Link depth the generic adapter follows from the list page.")
+    max_agencies: int = _knob(256, "Agencies crawled at the same time (mostly waiting on their host gates).")
+    revalidate_after_days: float = _knob(30.0, "Days before an archived article or attachment is revalidated.")
+
+    def __post_init__(self) -> None:
+        if self.per_host < 1:
+            raise ValueError("per_host must be at least 1")
+        if self.delay < 0 or self.retries < 0 or self.max_bytes < 1:
+            raise ValueError("delay and retries must be >= 0, max_bytes >= 1")
+
+
+def cpu_count() -> int:
+    """Cores this process may use (affinity-aware), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Settings(BaseSettings):
+    """ogi's settings; each field is also the environment variable ``OGI_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", frozen=True)
+
+    warehouse: Path = Field(Path("warehouse"), description="Warehouse folder: tables, parse cache, ogi.duckdb, runs.")
+    archive: Path | None = Field(None, description="Archive folder (default: WAREHOUSE/archive).")
+    first_year: int = Field(2019, description="First report year expected of an agency whose registry row has none.")
+    prefect_host: str = Field("127.0.0.1", description="Address of the local Prefect server (UI and API).")
+    prefect_port: int = Field(4200, description="Port of the local Prefect server.")
+    sample_web_port: int = Field(8000, description="Port of the sample web's hosts (127.0.0.2, …).")
+    demo_delay: float = Field(0.05, description="Crawler per-host delay of `ogi demo` on the local sample web.")
+    cron: str = Field("30 2 * * *", description="Schedule of the nightly deployment (`ogi serve`).")
+    timezone: str = Field("Asia/Shanghai", description="Time zone of the schedule (Beijing time: sites are quiet).")
+    host_runs: int = Field(1, ge=1, description="Flow runs that may crawl one host at the same time.")
+    host_wait_seconds: float = Field(6 * 3600, description="How long a crawl waits for another run to free its hosts.")
+    workers: int | None = Field(None, ge=1, description="Parse processes (default: every core this process may use).")
+    start_method: Literal["forkserver", "spawn", "fork"] = Field(
+        "forkserver", description="How parse processes start (forkserver: fast, no inherited threads)."
+    )
+    batch_min: int = Field(25, ge=1, description="Fewest documents per parse task (ogi load and the flows).")
+    batch_max: int = Field(250, ge=1, description="Most documents per parse task.")
+    batches_per_worker: int = Field(4, ge=1, description="Parse tasks per process aimed for (load balance).")
+    parser: str = Field(
+        "ogi.parse.api",
+        description="Module the load parses with (PARSER_VERSION and parse_bytes); tests use a stand-in.",
+    )
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="The crawler's politeness (OGI_CRAWL__*).")
+
+    def archive_for(self, warehouse: Path | str | None = None) -> Path:
+        """The archive folder: ``OGI_ARCHIVE``, else ``archive`` inside the warehouse
+        (the given one, else ``OGI_WAREHOUSE``)."""
+        if self.archive is not None:
+            return self.archive
+        return Path(warehouse if warehouse is not None else self.warehouse) / "archive"
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or cpu_count()
+
+
+def settings() -> Settings:
+    """The settings as the environment gives them now."""
+    return Settings()
+
+
+def settings_table() -> str:
+    """Markdown table of every ``OGI_*`` variable, its default and meaning."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated by `python -m ogi.settings` from `src/ogi/settings.py`; do not edit by hand.",
+        "",
+        "Every setting can be given as an environment variable; a command-line option wins "
+        "over it. Paths are relative to the working directory.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for name, info in Settings.model_fields.items():
+        if name == "crawl":
+            continue
+        default = info.get_default(call_default_factory=True)
+        shown = "every core" if name == "workers" else ("WAREHOUSE/archive" if name == "archive" else default)
+        lines.append(f"| `{ENV_PREFIX}{name.upper()}` | `{shown}` | {info.description} |")
+    for knob in fields(CrawlSettings):
+        lines.append(f"| `{ENV_PREFIX}CRAWL__{knob.name.upper()}` | `{knob.default}` | {knob.metadata['doc']} |")
+    lines += [
+        "",
+        "`OGI_CRAWL__*`: " + " ".join((CrawlSettings.__doc__ or "").split()),
+        "",
+        "Tests only: `OGI_SHARED` (default `../shared`) is where the tests look for the "
+        "shared corpus and spec; tests that need it are skipped when it is absent.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DOC_PATH
+    target.write_text(settings_table(), encoding="utf-8")
+    print(f"wrote {target}")

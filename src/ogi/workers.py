@@ -1,0 +1,228 @@
+"""How ogi starts worker processes, and the one parse fan-out that ``ogi load`` and
+the flows share.
+
+**The pool factory.** :func:`new_pool` is the only place a process pool is made. The
+start method is explicit (``OGI_START_METHOD``, default ``forkserver``: workers fork
+from a clean server process that preloaded the parser, so they start fast and never
+inherit Prefect's threads and event loops; ``spawn`` works the same, only slower to
+start). Nothing a worker needs may come from the parent's memory: every worker
+starts with the parent's ``OGI_*`` environment as it was when the pool was made
+(so a setting such as ``OGI_PARSER`` reaches it under every start method), then runs
+the worker-limits initializer (:mod:`ogi.worker_limits`: die with the parent, cap
+memory) when that module is installed.
+
+**The shared pool.** Prefect tasks run in threads; each parse task hands its batch to
+one pool shared by every task of the process (:func:`process_pool`,
+:func:`run_in_process`), so all cores parse and nothing pays a process start per task.
+A pool whose worker died (BrokenProcessPool) is rebuilt on the next call.
+
+**The fan-out.** :func:`parse_documents` splits the documents into batches
+(:func:`batch_size_for`) and maps :func:`parse_in_worker` over them. By default the
+batches go to the shared pool; the flows pass their own ``map_batches`` (one Prefect
+task per batch, each running on the same pool), and another executor (Dask) can do the
+same. Results are cached by the parse stage, so only counts travel back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import math
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ogi.settings import ENV_PREFIX, cpu_count, settings
+
+T = TypeVar("T")
+
+#: Modules the forkserver imports once, so that each worker starts with the parser loaded.
+PRELOAD = ("ogi.load", "ogi.parse.api")
+
+
+def _limits_kwargs(forked_here: bool) -> dict[str, Any]:
+    """The worker-limits initializer (ogi.worker_limits), when that module is installed."""
+    try:
+        limits = importlib.import_module("ogi.worker_limits")
+    except ModuleNotFoundError as exc:
+        if exc.name != "ogi.worker_limits":
+            raise
+        return {}
+    return limits.pool_kwargs(forked_here=forked_here)
+
+
+def _start_worker(environment: dict[str, str], initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """First thing in every worker: the parent's OGI_* environment, then the limits."""
+    for key in [k for k in os.environ if k.startswith(ENV_PREFIX) and k not in environment]:
+        del os.environ[key]
+    os.environ.update(environment)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def new_pool(workers: int, *, start_method: str | None = None) -> ProcessPoolExecutor:
+    """A process pool of ``workers`` processes started with ``start_method`` (default
+    ``OGI_START_METHOD``); see the module doc for what each worker starts with."""
+    method = start_method or settings().start_method
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(list(PRELOAD))
+    limits = _limits_kwargs(forked_here=method != "forkserver")
+    environment = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_start_worker,
+        initargs=(environment, limits.get("initializer"), tuple(limits.get("initargs", ()))),
+    )
+
+
+class _SharedPool:
+    """One process pool per process, opened by the first user that needs it and shut
+    down when the last one leaves; rebuilt if a worker died (BrokenProcessPool)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._users = 0
+        self._workers = 0
+
+    @contextlib.contextmanager
+    def lease(self, workers: int) -> Iterator[None]:
+        with self._lock:
+            self._users += 1
+            if self._pool is None:
+                self._workers = workers
+                self._pool = new_pool(workers)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0 and self._pool is not None:
+                    self._pool.shutdown(wait=True, cancel_futures=True)
+                    self._pool = None
+
+    def run(self, fn: Callable[..., T], *args: Any) -> T:
+        with self._lock:
+            if self._pool is None or getattr(self._pool, "_broken", False):
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False, cancel_futures=True)
+                self._workers = self._workers or cpu_count()
+                self._pool = new_pool(self._workers)
+            pool = self._pool
+        return pool.submit(fn, *args).result()
+
+
+_POOL = _SharedPool()
+
+
+def process_pool(workers: int) -> contextlib.AbstractContextManager[None]:
+    """Keep the shared pool open (with ``workers`` processes) inside the block."""
+    return _POOL.lease(workers)
+
+
+def run_in_process(fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn(*args)`` in the shared pool and wait; picklable arguments only."""
+    return _POOL.run(fn, *args)
+
+
+@dataclass
+class ParseStats:
+    """What the parse tasks of one run did (small, so it travels between tasks)."""
+
+    planned: int = 0
+    parsed: int = 0
+    failed: int = 0
+    failures: list[str] = field(default_factory=list)  # "sha256 file: problem", first 50
+
+    def add(self, other: ParseStats) -> None:
+        self.planned += other.planned
+        self.parsed += other.parsed
+        self.failed += other.failed
+        self.failures.extend(other.failures[: max(0, 50 - len(self.failures))])
+
+
+def batch_size_for(n_documents: int, workers: int, requested: int | None = None) -> int:
+    """About ``OGI_BATCHES_PER_WORKER`` (4) batches per worker for load balance,
+    ``OGI_BATCH_MIN``–``OGI_BATCH_MAX`` (25–250) documents each."""
+    if requested:
+        return max(1, requested)
+    if n_documents == 0:
+        return 1
+    config = settings()
+    wanted = math.ceil(n_documents / (config.batches_per_worker * workers))
+    return max(config.batch_min, min(config.batch_max, wanted))
+
+
+def parse_failure(result: dict[str, Any]) -> str | None:
+    """The reason a parse result counts as a failure (unreadable document), else None."""
+    if not result.get("unreadable"):
+        return None
+    details = [i.get("detail", "") for i in result.get("issues", []) if isinstance(i, dict)]
+    return details[0] if details else "unreadable"
+
+
+def parse_in_worker(refs: list[Any], archive: str, warehouse: str) -> ParseStats:
+    """Runs in a pool process: parse a batch, return only counts (results are cached)."""
+    from ogi.load import parse_batch
+
+    results = parse_batch(refs, Path(archive), Path(warehouse))
+    stats = ParseStats(planned=len(refs))
+    for result in results:
+        problem = parse_failure(result)
+        if problem is None:
+            stats.parsed += 1
+        else:
+            stats.failed += 1
+            if len(stats.failures) < 50:
+                stats.failures.append(f"{result.get('sha256', '?')[:12]} {result.get('file', '')}: {problem}")
+    return stats
+
+
+MapBatches = Callable[[list[list[Any]]], Sequence[ParseStats]]
+
+
+def parse_documents(
+    refs: Sequence[Any],
+    archive: Path | str,
+    warehouse: Path | str,
+    *,
+    workers: int | None = None,
+    batch_size: int | None = None,
+    map_batches: MapBatches | None = None,
+) -> ParseStats:
+    """Parse ``refs`` in batches on ``workers`` processes; returns what happened.
+
+    ``map_batches`` runs :func:`parse_in_worker` over every batch and returns their
+    stats (default: the shared pool, or this process when one worker or one batch is
+    enough).
+    """
+    workers = workers or settings().worker_count
+    archive, warehouse = str(archive), str(warehouse)
+    size = batch_size_for(len(refs), workers, batch_size)
+    batches = [list(refs[i : i + size]) for i in range(0, len(refs), size)]
+    stats = ParseStats()
+    if map_batches is None and (workers == 1 or len(batches) <= 1):
+        results = [parse_in_worker(b, archive, warehouse) for b in batches]
+    else:
+        with process_pool(workers):
+            results = (map_batches or _on_shared_pool(archive, warehouse, workers))(batches)
+    for batch_stats in results:
+        stats.add(batch_stats)
+    return stats
+
+
+def _on_shared_pool(archive: str, warehouse: str, workers: int) -> MapBatches:
+    """Every batch on the shared pool, ``workers`` at a time."""
+
+    def run(batches: list[list[Any]]) -> list[ParseStats]:
+        with ThreadPoolExecutor(workers) as threads:
+            return list(threads.map(lambda b: run_in_process(parse_in_worker, b, archive, warehouse), batches))
+
+    return run

@@ -1,0 +1,36 @@
+"""The parser stand-in for synthetic archives: ``OGI_PARSER=ogi_testkit.synthetic_parser``.
+
+A synthetic archive (:mod:`ogi_testkit.synthetic_archive`) stores each report as the
+parse contract object it stands for, so this "parser" only decodes it; bytes starting
+with ``CORRUPT`` fail as an unreadable document would. The warehouse tests load
+through it to pin the warehouse's behaviour independently of parsing accuracy. Being
+an installed module named by a setting (not a patched ``sys.modules`` entry), it
+reaches pool workers under every start method.
+
+Its version is ``OGI_SYNTHETIC_PARSER_VERSION`` (default ``synthetic-1``), read on
+each use, so a test can announce a new parser version without new code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+VERSION_ENV = "OGI_SYNTHETIC_PARSER_VERSION"
+
+
+def _version() -> str:
+    return os.environ.get(VERSION_ENV, "synthetic-1")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PARSER_VERSION":
+        return _version()
+    raise AttributeError(name)
+
+
+def parse_bytes(data: bytes, name: str, *, source_url: str | None = None) -> dict[str, Any]:
+    if data.startswith(b"CORRUPT"):
+        raise ValueError("not a report")
+    return json.loads(data) | {"file": name, "parser_version": _version()}
