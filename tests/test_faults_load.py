@@ -234,16 +234,24 @@ def test_lock_of_a_dead_holder_is_taken_over(tmp_path: Path, caplog) -> None:
         os.kill(orphan, signal.SIGKILL)
 
 
-def _children(pid: int) -> list[int]:
-    out = []
+def _descendants(pid: int) -> dict[int, int]:
+    """Every descendant of ``pid`` → its depth (1: a child; pool workers of a forkserver are 2)."""
+    parents = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
             continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
+    depth = {pid: 0}
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in parents.items():
+            if parent in depth and child not in depth:
+                depth[child] = depth[parent] + 1
+                changed = True
+    del depth[pid]
+    return depth
 
 
 def _alive(pid: int) -> bool:
@@ -262,11 +270,15 @@ def test_kill_9_of_the_load_leaves_no_workers_and_the_next_load_runs(tmp_path: P
     cmd = [sys.executable, "-m", "ogi", "load", "--archive", str(archive), "--warehouse", str(wh), "--workers", "2"]
     main = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    workers: list[int] = []
-    while len(workers) < 2 and time.monotonic() < deadline and main.poll() is None:
-        workers = _children(main.pid)
+    tree: dict[int, int] = {}
+    # pool workers: children of the load (fork, spawn) or of its forkserver (the default)
+    while time.monotonic() < deadline and main.poll() is None:
+        tree = _descendants(main.pid)
+        if sum(1 for d in tree.values() if d == 2) >= 2 or sum(1 for d in tree.values() if d == 1) >= 3:
+            break
         time.sleep(0.02)
-    assert len(workers) >= 2, "the load ended before its pool started"
+    workers = list(tree)
+    assert len(workers) >= 2 and main.poll() is None, "the load ended before its pool started"
     os.kill(main.pid, signal.SIGKILL)
     main.wait()
     wh.mkdir(exist_ok=True)

@@ -1,15 +1,23 @@
-"""What every pool worker does first: die with its parent, and cap its own memory.
+"""What every pool worker does first: die with the process that owns the pool, and cap
+its own memory.
 
-A pool worker outlives a ``kill -9`` of the process that started it (it is
-re-parented to PID 1) and keeps whatever it inherited, the warehouse's write lock
-included, so every later load waited forever. On Linux the kernel can send the
-worker a signal when its parent dies (``prctl(PR_SET_PDEATHSIG)``); elsewhere a
-small watchdog thread polls the parent's PID. The memory cap
-(``RLIMIT_AS``, the worker's address space) turns a document that would take the
-machine down into a ``MemoryError`` in one worker, which the parse stage records
-as ``document_too_large`` and the batch goes on.
+A pool worker outlived a ``kill -9`` of the load that started it (re-parented to
+PID 1) and kept whatever it inherited, so every later load waited. Two cases:
 
-Pools pass :func:`init_worker` as their ``initializer`` with the parent's PID.
+* workers forked or spawned by the load itself: the kernel sends them SIGKILL when
+  their parent dies (``prctl(PR_SET_PDEATHSIG)`` on Linux; a watchdog thread
+  elsewhere);
+* workers of a forkserver (ogi's default start method): their parent is the
+  forkserver, which stays up as long as any worker holds its "alive" pipe, so the
+  two would keep each other alive. A watchdog thread in each worker watches the
+  owning process itself (PID and start time, so a reused PID does not count) and
+  ends the worker when it is gone; the forkserver then exits by itself.
+
+The memory cap (``RLIMIT_AS``, the worker's address space) turns a document that
+would take the machine down into a ``MemoryError`` in one worker, which the parse
+stage records as ``document_too_large``; the batch goes on.
+
+Pools get ``initializer``/``initargs`` from :func:`pool_kwargs`.
 """
 
 from __future__ import annotations
@@ -24,7 +32,29 @@ from pathlib import Path
 from ogi.extract import limits
 
 _PR_SET_PDEATHSIG = 1
-_WATCH_S = 1.0
+_WATCH_S = 0.5
+
+
+def process_start(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), None if it is gone
+    (or a zombie) or there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def _running(pid: int, start: str | None) -> bool:
+    if start is not None:
+        return process_start(pid) == start
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
@@ -35,20 +65,22 @@ def die_with_parent(parent_pid: int | None = None) -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-            _watch(expected)
+            _watch(expected, None)
     else:
-        _watch(expected)
+        _watch(expected, None)
     if os.getppid() != expected:  # the parent died before the request above took effect
         os._exit(1)
 
 
-def _watch(parent_pid: int) -> None:
+def _watch(pid: int, start: str | None) -> None:
+    """End this process (os._exit) soon after process ``pid`` is gone."""
+
     def loop() -> None:
-        while os.getppid() == parent_pid:
+        while _running(pid, start):
             time.sleep(_WATCH_S)
         os._exit(1)
 
-    threading.Thread(target=loop, name="ogi-parent-watch", daemon=True).start()
+    threading.Thread(target=loop, name="ogi-owner-watch", daemon=True).start()
 
 
 def _address_space() -> int:
@@ -82,14 +114,27 @@ def limit_memory(extra_bytes: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def init_worker(parent_pid: int | None = None, extra_bytes: int | None = None) -> None:
-    """Pool initializer: die with the parent, cap memory (default: the parse limits' cap)."""
+def init_worker(
+    parent_pid: int | None = None,
+    extra_bytes: int | None = None,
+    owner: tuple[int, str | None] | None = None,
+) -> None:
+    """Pool initializer: die with the parent (and with ``owner`` = (PID, start time), the
+    process that made the pool, when that is not the parent), cap memory (default: the
+    parse limits' cap)."""
     die_with_parent(parent_pid)
+    if owner is not None:
+        _watch(*owner)
+        if not _running(*owner):
+            os._exit(1)
     limit_memory(limits.current().worker_memory_bytes if extra_bytes is None else extra_bytes)
 
 
 def pool_kwargs(*, forked_here: bool = True) -> dict:
-    """``initializer``/``initargs`` for a ProcessPoolExecutor. ``forked_here``: the workers
-    are this process's children (fork/spawn); False for forkserver, whose workers are the
-    server's children (and the server ends when this process does)."""
-    return {"initializer": init_worker, "initargs": (os.getpid() if forked_here else None,)}
+    """``initializer``/``initargs`` for a ProcessPoolExecutor made by this process.
+    ``forked_here``: the workers are this process's children (fork/spawn); False for a
+    forkserver, whose workers are the server's children and watch this process instead."""
+    me = os.getpid()
+    if forked_here:
+        return {"initializer": init_worker, "initargs": (me, None, None)}
+    return {"initializer": init_worker, "initargs": (None, None, (me, process_start(me)))}

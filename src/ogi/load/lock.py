@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ogi.worker_limits import process_start
+
 LOCK_NAME = ".write.lock"
 POLL_S = 0.5
 log = logging.getLogger("ogi.load")
@@ -60,22 +62,13 @@ class Holder:
         return f"pid {self.pid} on {self.host} since {self.since} ({self.command})"
 
 
-def _proc_start(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), to tell a reused PID apart."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[1].split()[19]
-
-
 def _me() -> Holder:
     return Holder(
         pid=os.getpid(),
         host=socket.gethostname(),
         since=datetime.now(UTC).isoformat(timespec="seconds"),
         command=" ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:200] if sys.argv else "python",
-        pid_start=_proc_start(os.getpid()),
+        pid_start=process_start(os.getpid()),
     )
 
 
@@ -98,8 +91,8 @@ def holder_alive(holder: Holder) -> bool | None:
         return False
     except PermissionError:
         pass
-    start = _proc_start(holder.pid)
-    return not (holder.pid_start and start and start != holder.pid_start)
+    # gone, a zombie, or a new process under a reused PID
+    return not (holder.pid_start and process_start(holder.pid) != holder.pid_start)
 
 
 def _try(path: Path) -> int | None:

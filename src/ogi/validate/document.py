@@ -24,3 +24,11 @@ def no_template_tables() -> Issue:
 def unsupported_document(name: str, error: BaseException) -> Issue:
     """The parser could not open the document at all (corrupt, unsupported, missing tool)."""
     return Issue("unsupported_document", f"{name}: {type(error).__name__}: {error}")
+
+
+def unreadable_document(name: str, error: BaseException) -> Issue:
+    """The document could not be read: the error's own check when it names one (a parse
+    limit: ``document_too_large``, ``parse_timeout``; a changed archived object:
+    ``object_corrupt``), else ``unsupported_document``."""
+    check = getattr(error, "check", "unsupported_document")
+    return Issue(check, f"{name}: {type(error).__name__}: {error}")
