@@ -119,12 +119,6 @@ def read_compact(warehouse: Path, sha256: str, version: str) -> dict[str, Any] |
     return entry if isinstance(entry, dict) and "codes" in entry else None
 
 
-def read_cached(warehouse: Path, sha256: str, version: str) -> dict[str, Any] | None:
-    """The cached parse of a document, or None when there is none."""
-    entry = read_compact(warehouse, sha256, version)
-    return None if entry is None else from_compact(entry)
-
-
 def write_cached(warehouse: Path, result: dict[str, Any], fingerprint: dict[str, int] | None = None) -> Path:
     """Store one parse result atomically (temp file + rename in the same folder), with the
     fingerprint of the object it was parsed from."""
