@@ -58,11 +58,11 @@ def _one(wh: Path, sql: str):
 
 
 def _tree(path: Path) -> dict[str, tuple[int, int]]:
-    """Every stored file's size and mtime (the write lock's own file aside)."""
+    """Every stored file's size and mtime (the write lock's own file and the runs' issues logs aside)."""
     return {
         str(p.relative_to(path)): (p.stat().st_size, p.stat().st_mtime_ns)
         for p in path.rglob("*")
-        if p.is_file() and not p.name.startswith(".write.lock")
+        if p.is_file() and not p.name.startswith(".write.lock") and p.relative_to(path).parts[0] != "runs"
     }
 
 

@@ -4,6 +4,7 @@ network, artifacts, per-host limits, and retries of transient failures only."""
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -77,12 +78,25 @@ def test_backfill_loads_the_warehouse(runs):
     result = first.result()
     assert result["crawl"]["agencies_visited"] == 2
     assert result["crawl"]["reports_new"] >= 4  # two agencies × 2023–2025
-    assert result["parse"]["planned"] == result["parse"]["parsed"] + result["parse"]["failed"] > 0
+    parse = result["parse"]
+    # every new report was parsed, and each planned document was either parsed or failed
+    assert parse["parsed"] >= result["crawl"]["reports_new"] > 0
+    assert parse["planned"] == parse["parsed"] + parse["failed"]
     assert (root / "wh" / "ogi.duckdb").is_file()
 
     from ogi.load.query import connect
 
     con = connect(root / "wh")
+    reports, unreadable = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE parse_status = 'unreadable') FROM reports"
+    ).fetchone()
+    assert (reports, unreadable) == (parse["planned"], parse["failed"])  # the counts are the warehouse's
+    # one issues log for the flow run, named by it; its parse problems are the failed documents
+    log = Path(result["issues_log"])
+    assert log == root / "wh" / "runs" / f"{first.state_details.flow_run_id}.jsonl"
+    entries = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    assert {e["run_id"] for e in entries} <= {str(first.state_details.flow_run_id)}
+    assert len([e for e in entries if e["stage"] == "parse"]) == parse["failed"]
     agencies = {r[0] for r in con.execute("SELECT DISTINCT agency_id FROM reports").fetchall()}
     years = {r[0] for r in con.execute("SELECT DISTINCT year FROM reports WHERE is_record").fetchall()}
     con.close()
@@ -177,3 +191,46 @@ def test_flows_are_importable_from_the_repository_folder():
             assert getattr(module, name) is getattr(flows, name)
     finally:
         sys.path.remove(str(repo))
+
+
+def test_backfill_script_runs_as_documented():
+    """``python flows/backfill.py`` takes the options of ``ogi backfill``; without the
+    required agency it says so instead of failing inside the flow."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    script = str(repo / "flows" / "backfill.py")
+    helped = subprocess.run([sys.executable, script, "--help"], capture_output=True, text=True, timeout=120)
+    assert helped.returncode == 0 and "--agency" in helped.stdout and "--year" in helped.stdout
+    bare = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=120)
+    assert bare.returncode == 2 and "--agency" in bare.stderr and "Traceback" not in bare.stderr
+
+
+def test_no_reports_found_reaches_the_run_artifacts(harness, web, tmp_path):
+    """An agency whose list was read but whose reports were not found is named in both artifacts."""
+    import csv
+
+    with web.registry_path.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["agency_id"] in ("lc-ybj", "lc-sthjj")]
+    for r in rows:
+        r["hints"] = ""  # lc-ybj without the hint its assembled endpoint needs
+    registry = tmp_path / "registry.csv"
+    with registry.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    state = flows.backfill(
+        agencies=["lc-ybj", "lc-sthjj"],
+        years=[2024],
+        registry=str(registry),
+        archive=str(tmp_path / "archive"),
+        warehouse=str(tmp_path / "wh"),
+        delay=0.0,
+        return_state=True,
+    )
+    assert state.is_completed(), state.message
+    arts = _artifacts(state.state_details.flow_run_id)
+    assert _summary_table(arts[RUN_SUMMARY_KEY])["agencies with no reports found"] == "1"
+    md = arts[QUALITY_KEY].data
+    assert "## Crawl issues" in md and "| lc-ybj | no_reports_found |" in md

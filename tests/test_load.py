@@ -25,6 +25,8 @@ from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
 from ogi.load import build_duckdb, load, parse_batch, plan, write_tables
 from ogi.load import tables as tables_mod
 from ogi.parse import template
+from ogi.runlog import RunLog
+from ogi.validate.warehouse import KeyViolation, key_violations
 
 AS_OF = date(2025, 3, 1)  # last complete year 2024
 YEARS = range(2019, 2025)
@@ -125,6 +127,23 @@ def test_load_builds_every_table_and_view(archive: Path, tmp_path: Path) -> None
     )
     parts = ("other_no_correction", "other_unpaid_fee", "other_misc")
     assert h == sum(doc["cells"][f"requests.{p}.total"] for p in parts)
+    con = _con(wh)
+    try:
+        assert key_violations(con) == {}  # every declared primary and foreign key holds
+    finally:
+        con.close()
+
+
+def test_a_build_breaking_a_key_keeps_the_previous_database(archive: Path, tmp_path: Path, monkeypatch) -> None:
+    wh = tmp_path / "wh"
+    load(archive, wh, workers=1, as_of=AS_OF)
+    before = _one(wh, "SELECT count(*) FROM cells")
+    real = tables_mod._codes
+    monkeypatch.setattr(tables_mod, "_codes", lambda: real().slice(1))  # one code missing from the dictionary
+    tables_mod.write_tables(archive, wh, workers=1, as_of=AS_OF)
+    with pytest.raises(KeyViolation, match=r"cells \(code\) → codes \(code\)"):
+        build_duckdb(wh)
+    assert _one(wh, "SELECT count(*) FROM cells") == before  # the old database, on its own snapshot
 
 
 def test_parquet_files_follow_metadata_and_partitions(archive: Path, tmp_path: Path) -> None:
@@ -246,6 +265,16 @@ def test_recrawl_same_url_replaces_and_new_url_adds_one_record(archive: Path, tm
     assert _one(wh, "SELECT count(*) FROM documents") == 38
 
 
+def _carryover_issues(wh: Path) -> set[tuple[str, str]]:
+    rows = _con(wh).execute("SELECT report_id, codes FROM issues WHERE check_name = 'carryover_continuity'").fetchall()
+    return {(rid, codes[0].rsplit(".", 1)[1]) for rid, codes in rows}
+
+
+def _carryover_in_sql(wh: Path) -> set[tuple[str, str]]:
+    """The same check recomputed by the warehouse's SQL view."""
+    return set(_con(wh).execute("SELECT report_id, location FROM check_carryover_continuity").fetchall())
+
+
 def test_cross_document_checks(archive: Path, tmp_path: Path) -> None:
     wh = tmp_path / "wh"
     load(archive, wh, workers=1, as_of=AS_OF)
@@ -294,6 +323,7 @@ def test_cross_document_checks(archive: Path, tmp_path: Path) -> None:
     mismatch = [r for r in rows if r[0] == "year_mismatch"]
     assert len(mismatch) == 1 and mismatch[0][2] == 2022 and mismatch[0][6] == "warning"
     assert _one(wh, "SELECT count(*) FROM coverage WHERE missing") == 2
+    assert _carryover_in_sql(wh) == _carryover_issues(wh) and len(_carryover_in_sql(wh)) == 1
 
 
 def test_predecessor_is_followed_for_carryover(tmp_path: Path, fake_parser) -> None:
@@ -344,6 +374,7 @@ def test_predecessor_is_followed_for_carryover(tmp_path: Path, fake_parser) -> N
         con.close()
     assert [(r[0], r[1], r[2]) for r in rows] == [("A000099", 2022, ["requests.carried_over.total"])]
     assert "A000001 2021" in rows[0][3]
+    assert _carryover_in_sql(wh) == _carryover_issues(wh) and len(_carryover_in_sql(wh)) == 1
 
 
 def test_unreadable_document_is_reported_not_fatal(archive: Path, tmp_path: Path) -> None:
@@ -364,7 +395,16 @@ def test_unreadable_document_is_reported_not_fatal(archive: Path, tmp_path: Path
         datetime(2025, 3, 4, tzinfo=UTC),
     )
     wh = tmp_path / "wh"
-    load(archive, wh, workers=1, as_of=AS_OF)
+    summary = load(archive, wh, workers=2, as_of=AS_OF)  # logged from a pool worker
+    (entry,) = RunLog(summary.run_id, Path(summary.issues_log)).entries()
+    assert Path(summary.issues_log).parent == wh / "runs"
+    assert (entry["run_id"], entry["stage"], entry["problem"], entry["sha256"]) == (
+        summary.run_id,
+        "parse",
+        "unreadable_document",
+        sha,
+    )
+    assert "not a report" in entry["detail"] and entry["url"].endswith("2024.pdf")
     con = _con(wh)
     try:
         status, is_record, year = con.execute(
@@ -426,6 +466,9 @@ def test_crash_while_loading_keeps_previous_warehouse(archive: Path, tmp_path: P
     monkeypatch.setattr(tables_mod, "_codes", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         load(archive, wh, workers=1, as_of=AS_OF)
+    logs = sorted((wh / "runs").glob("*.jsonl"), key=lambda p: p.stat().st_mtime)
+    failed = [e for e in RunLog("", logs[-1]).entries() if e["stage"] == "load"]
+    assert [(e["problem"], "disk full" in e["detail"]) for e in failed] == [("load_failed", True)]
     assert (wh / "tables" / "CURRENT").read_text() == current
     assert _one(wh, "SELECT count(*) FROM cells") == before
     monkeypatch.undo()

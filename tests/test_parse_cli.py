@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.conftest import SHARED
+from tests.conftest import SHARED, needs_shared
 
 SEED = SHARED / "seeds" / "000_fa5e2c613ae3f656.txt"
 
@@ -19,6 +19,7 @@ def ogi(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "ogi", *args], capture_output=True, text=True, timeout=120)
 
 
+@needs_shared
 def test_json_contract_keys_and_every_code() -> None:
     run = ogi("parse", str(SEED), "--json")
     assert run.returncode == 0, run.stderr
@@ -35,6 +36,7 @@ def test_json_contract_keys_and_every_code() -> None:
         assert set(issue) == {"check", "severity", "detail", "codes"}
 
 
+@needs_shared
 def test_summary_without_json_is_readable() -> None:
     run = ogi("parse", str(SEED))
     assert run.returncode == 0
@@ -77,6 +79,7 @@ def test_pre_2019_report_has_no_template_tables(tmp_path: Path) -> None:
     assert [i["check"] for i in out["issues"]] == ["no_template_tables"]
 
 
+@needs_shared
 def test_jsonl_over_a_folder(tmp_path: Path) -> None:
     for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_bytes(SEED.read_bytes())
@@ -87,6 +90,7 @@ def test_jsonl_over_a_folder(tmp_path: Path) -> None:
     assert rows[0]["sha256"] == rows[1]["sha256"]
 
 
+@needs_shared
 def test_parse_does_not_import_prefect_or_duckdb() -> None:
     code = (
         "import sys; from ogi.cli import app\n"

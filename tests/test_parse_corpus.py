@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 from pathlib import Path
@@ -9,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from ogi.parse.api import parse_path
-from tests.conftest import SHARED
+from ogi.validate.identities import check_identities
+from tests.conftest import SHARED, needs_shared
+
+pytestmark = needs_shared
 
 IDENTITIES = {"requests_balance", "requests_total_rows", "requests_total_column", "review_totals"}
 TRUTHS = sorted((SHARED / "corpus").glob("*.truth.json"))
@@ -40,8 +44,27 @@ def test_corpus_document_matches_answer_key(truth_path: Path) -> None:
     assert not errors & IDENTITIES, "no identity in the corpus keys is broken by printed numbers"
 
 
-def test_corpus_is_present() -> None:
-    assert len(TRUTHS) >= 4
+def _corpus_check():
+    """The shared scorer (its own copy of the identities: an independent oracle)."""
+    spec = importlib.util.spec_from_file_location("corpus_check", SHARED / "tools" / "corpus_check.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("truth_path", TRUTHS, ids=[p.name[: -len(".truth.json")] for p in TRUTHS])
+def test_identity_checks_agree_with_the_answer_keys(truth_path: Path) -> None:
+    """On each answer key's own numbers, ogi's identity checks fire exactly the identities
+    the shared scorer finds broken (at least one key breaks one: the check is not idle)."""
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    fired = {i.check for i in check_identities(truth["cells"], truth["template"]) if i.severity == "error"}
+    assert fired == _corpus_check().broken_identities(truth["cells"])
+
+
+def test_some_answer_key_breaks_an_identity() -> None:
+    scorer = _corpus_check()
+    broken = [p.name for p in TRUTHS if scorer.broken_identities(json.loads(p.read_text(encoding="utf-8"))["cells"])]
+    assert broken, "no corpus key exercises a broken identity"
 
 
 def test_seed_blank_review_row_is_null_and_unevaluable() -> None:

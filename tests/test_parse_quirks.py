@@ -7,15 +7,16 @@ from pathlib import Path
 from ogi.encoding import decode_page
 from ogi.parse.api import parse_bytes
 from ogi.parse.values import read_value
-from tests.conftest import SHARED
+from tests.conftest import HAVE_SHARED, SHARED, needs_shared
 
-SEED = (SHARED / "seeds" / "000_fa5e2c613ae3f656.txt").read_text(encoding="utf-8")
+SEED = (SHARED / "seeds" / "000_fa5e2c613ae3f656.txt").read_text(encoding="utf-8") if HAVE_SHARED else ""
 
 
 def _errors(result: dict) -> dict[str, dict]:
     return {i["check"]: i for i in result["issues"] if i["severity"] == "error"}
 
 
+@needs_shared
 def test_identity_break_is_reported_and_number_kept() -> None:
     text = SEED.replace("(七) 总计\t24\t0\t0\t0\t0\t0\t24", "(七) 总计\t24\t0\t0\t0\t0\t0\t0")
     assert text != SEED
@@ -27,6 +28,7 @@ def test_identity_break_is_reported_and_number_kept() -> None:
     assert "requests.total.total" in errors["requests_total_column"]["codes"]
 
 
+@needs_shared
 def test_2021_report_printing_other_handling_as_one_row(tmp_path: Path) -> None:
     lines = SEED.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("\t(六) 其他处理"))
@@ -45,6 +47,7 @@ def test_2021_report_printing_other_handling_as_one_row(tmp_path: Path) -> None:
     assert "requests_total_rows" in _errors(result)
 
 
+@needs_shared
 def test_unreadable_cell_is_null_and_unsure() -> None:
     text = SEED.replace("行政许可\t618", "行政许可\t6l8")
     result = parse_bytes(text.encode(), "garbled.txt")
@@ -82,6 +85,7 @@ def test_doc_without_libreoffice_names_the_missing_tool(monkeypatch) -> None:
         parse_bytes(ole, "report.doc")
 
 
+@needs_shared
 def test_report_table_nested_in_a_layout_table() -> None:
     """Old CMS pages put the whole article inside layout tables: only the leaf tables
     are report tables, and the site chrome around them is ignored."""
@@ -119,6 +123,7 @@ def test_title_forms_give_agency_and_report_year() -> None:
     assert (meta.agency, meta.year, meta.published) == ("某某镇人民政府", 2022, "2023-01-20")
 
 
+@needs_shared
 def test_word_web_archive_served_as_doc() -> None:
     """Sites often serve Word's "save as web page" (MHTML) under a .doc name."""
     import quopri

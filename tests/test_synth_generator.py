@@ -19,6 +19,7 @@ import pytest
 from ogi_testkit.synth import QUIRKS, make_report, render, render_many
 from ogi_testkit.synth.corpus import write_corpus
 from ogi_testkit.synth.identities import failed_checks
+from ogi_testkit.synth.model import DASHES
 
 from ogi.parse import template
 from ogi.validate.identities import REPORT_IDENTITIES
@@ -42,12 +43,20 @@ def test_answer_key_complete_and_consistent(year: int, seed: int) -> None:
     assert all(v >= 0 for c, v in r.cells.items() if not c.endswith(".change"))
 
 
-def test_deterministic() -> None:
-    a = make_report("某县人民政府", 2023, seed=42, quirks=frozenset({"dash_cells", "fullwidth_digits"}))
-    b = make_report("某县人民政府", 2023, seed=42, quirks=frozenset({"dash_cells", "fullwidth_digits"}))
-    assert a == b
-    assert render(a, "html") == render(b, "html")
-    assert render(a, "txt") == render(b, "txt")
+def test_quirks_change_the_printing_not_the_numbers() -> None:
+    """A quirk changes how numbers are printed, never the report's numbers: the same
+    seed with and without quirks holds the same true cells; a dashed cell is keyed null
+    (a dash is not zero) and printed as a dash; full-width digits reach the document."""
+    plain = make_report("某县人民政府", 2023, seed=42)
+    quirky = make_report("某县人民政府", 2023, seed=42, quirks=frozenset({"dash_cells", "fullwidth_digits"}))
+    assert quirky.true_cells == plain.true_cells and plain.cells == plain.true_cells
+    dashed = [c for c, v in quirky.cells.items() if v is None]
+    assert dashed and all(quirky.true_cells[c] == 0 and quirky.printed(c) in DASHES for c in dashed)
+    text = render(quirky, "txt").decode("utf-8")
+    assert any("０" <= ch <= "９" for ch in text) and not any(
+        "０" <= ch <= "９" for ch in render(plain, "txt").decode()
+    )
+    assert all(quirky.printed(c) in text for c in dashed)
 
 
 def test_numbers_are_realistic() -> None:

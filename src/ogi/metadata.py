@@ -43,24 +43,125 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ForeignKey:
+    """``columns`` of a table take only values of ``ref_columns`` of ``ref_table`` (or null)."""
+
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     layer: str  # "core" (a Parquet dataset) or "view" (an analyst view in DuckDB)
     description: str
     columns: tuple[Column, ...]
     partition: str | None = None  # column the Parquet dataset is partitioned by
-    key: tuple[str, ...] = ()  # columns that identify a row (tested unique)
+    key: tuple[str, ...] = ()  # primary key: unique and never null (checked on every build)
+    foreign_keys: tuple[ForeignKey, ...] = ()  # checked on every build
 
 
-def _cols(*spec: tuple[str, str, str]) -> tuple[Column, ...]:
-    return tuple(Column(*s) for s in spec)
+#: Every field of the warehouse, defined once: (type, description). A table lists the
+#: names of the fields it carries; where a table narrows a field's meaning, the
+#: override is in _OVERRIDES (PUDL's field metadata by resource).
+FIELDS: dict[str, tuple[str, str]] = {
+    "agency_id": ("string", "Agency identifier from the registry."),
+    "report_id": ("string", "Stable report identifier: hash of agency_id, year and canonical URL."),
+    "year": ("int16", "Calendar year reported on."),
+    "name": ("string", "Agency name as the registry gives it."),
+    "agency_name": ("string", "Registry name of the agency."),
+    "region_code": ("string", "Six-digit GB/T 2260 administrative division code of the agency."),
+    "province_code": ("string", "First two digits of region_code + '0000'."),
+    "level": ("string", "Agency level: national, province, city, county or township."),
+    "kind": ("string", "What kind of thing the row is (see the table)."),
+    "parent_id": ("string", "agency_id of the supervising agency."),
+    "predecessor_id": ("string", "agency_id this agency was renamed from or merged out of."),
+    "list_url": ("string", "The agency's annual-report list page."),
+    "verified": ("bool", "Whether list_url was checked against the live site."),
+    "first_year": ("int16", "First report year expected (default 2019)."),
+    "in_registry": ("bool", "False when the agency appears only in older fetch logs."),
+    "sha256": ("string", "SHA-256 of the stored bytes; the archive object name."),
+    "url": ("string", "URL requested when the document was last fetched."),
+    "final_url": ("string", "URL after redirects at the last fetch."),
+    "content_type": ("string", "Content type recorded by the crawler."),
+    "bytes": ("int64", "Size in bytes."),
+    "report_year": ("int16", "Report year the listing gave, when known."),
+    "link_title": ("string", "Title of the link that led to it."),
+    "first_fetched_at": ("timestamp", "First fetch of these bytes (UTC)."),
+    "last_fetched_at": ("timestamp", "Latest fetch of these bytes (UTC)."),
+    "fetch_count": ("int32", "How many fetch-log rows carry this sha256."),
+    "stored": ("bool", "Whether the object is present in the archive."),
+    "template": ("string", "Template version: 2021, 2019, or null (no template tables found)."),
+    "title": ("string", "Title as printed."),
+    "agency_name_printed": ("string", "Agency name as the report's title gives it."),
+    "published_date": ("date", "Publication date printed or listed."),
+    "listing_year": ("int16", "Year the listing gave (null when unknown)."),
+    "document_sha256": ("string", "sha256 of the parsed document."),
+    "document_url": ("string", "Canonical URL of the document."),
+    "document_kind": ("string", "article (HTML page) or attachment."),
+    "is_record": ("bool", "The report of record for (agency_id, year); see docs/data-dictionary.md for the rule."),
+    "parse_status": ("string", "ok, errors (identity or reading errors), no_tables or unreadable."),
+    "error_count": ("int32", "Issues of severity error from the parse."),
+    "cells_filled": ("int32", "Template cells with a number."),
+    "parser_version": ("string", "Parser version that produced the row."),
+    "parsed_at": ("timestamp", "When the document was parsed (UTC)."),
+    "code": ("string", "Cell code table.row.col (see the codes table)."),
+    "table_name": ("string", "Template table: active, requests or review."),
+    "row_name": ("string", "Row id within the template table."),
+    "col_name": ("string", "Column id within the template table."),
+    "row_label": ("string", "Row label as the template prints it."),
+    "col_label": ("string", "Column label as the template prints it."),
+    "value": ("float64", "The number as printed; null when blank, a dash or absent."),
+    "unit": ("string", "Unit printed in the cell (元, 万元, 件...)."),
+    "raw_text": ("string", "Cell text as printed."),
+    "page": ("int32", "Page of the document (PDF), when known."),
+    "source_table": ("int32", "Index of the table in the document."),
+    "source_row": ("int32", "Row index within that table."),
+    "source_col": ("int32", "Column index within that table."),
+    "section": ("string", "overall, active, requests, review, problems or other."),
+    "text": ("string", "Section text."),
+    "check_name": ("string", "Check name from checks.csv."),
+    "severity": ("string", "error, warning or info."),
+    "codes": ("list<string>", "Cell codes involved."),
+    "detail": ("string", "What failed and by how much."),
+    "origin": ("string", "parse (per document) or load (cross-document)."),
+    "outcome": ("string", "Harmonized row id."),
+    "applicant": ("string", "Applicant column id (natural_person ... total)."),
+    "parts": ("int32", "Template cells summed into value."),
+    "parts_filled": ("int32", "Of those, cells with a number (< parts: a partial sum)."),
+    "present": ("bool", "A report document was archived for the year."),
+    "parsed": ("bool", "The report of record has template tables."),
+    "clean": ("bool", "Parsed and no error issue on the report of record."),
+    "missing": ("bool", "No report document at all."),
+}
+
+_OVERRIDES: dict[tuple[str, str], str] = {
+    ("agencies", "kind"): "government, department or other.",
+    ("documents", "kind"): "robots, list, article or attachment.",
+    ("documents", "agency_id"): "Agency whose crawl fetched it (last fetch).",
+    ("issues", "report_id"): "Report concerned; null for agency-level checks.",
+    ("codes", "template"): "2021, 2019 or ext (numbers printed outside the template grid).",
+    ("requests_harmonized", "value"): "Number; null when every part is blank.",
+    ("coverage", "year"): "Expected report year.",
+}
 
 
-_REPORT_KEYS = (
-    ("report_id", "string", "Stable report identifier: hash of agency_id, year and canonical URL."),
-    ("agency_id", "string", "Agency that published the report (registry id)."),
-    ("year", "int16", "Calendar year reported on."),
-)
+def _cols(table: str, names: str) -> tuple[Column, ...]:
+    """The fields ``names`` (space-separated) as columns of ``table``."""
+    out = []
+    for name in names.split():
+        kind, description = FIELDS[name]
+        out.append(Column(name, kind, _OVERRIDES.get((table, name), description)))
+    return tuple(out)
+
+
+def _fk(columns: str, ref_table: str, ref_columns: str | None = None) -> ForeignKey:
+    return ForeignKey(tuple(columns.split()), ref_table, tuple((ref_columns or columns).split()))
+
+
+_REPORT_KEYS = "report_id agency_id year"
+_TO_REPORT = (_fk("report_id", "reports"), _fk("agency_id", "agencies"))
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -69,17 +170,8 @@ TABLES: tuple[Table, ...] = (
         "One row per agency: the registry the latest crawl used, plus agencies seen only "
         "in older fetch logs (in_registry = false).",
         _cols(
-            ("agency_id", "string", "Registry identifier of the agency."),
-            ("name", "string", "Agency name as the registry gives it."),
-            ("region_code", "string", "Six-digit GB/T 2260 administrative division code."),
-            ("level", "string", "national, province, city, county or township."),
-            ("kind", "string", "government, department or other."),
-            ("parent_id", "string", "agency_id of the supervising agency."),
-            ("predecessor_id", "string", "agency_id this agency was renamed from or merged out of."),
-            ("list_url", "string", "The agency's annual-report list page."),
-            ("verified", "bool", "Whether list_url was checked against the live site."),
-            ("first_year", "int16", "First report year expected (default 2019)."),
-            ("in_registry", "bool", "False when the agency appears only in older fetch logs."),
+            "agencies",
+            "agency_id name region_code level kind parent_id predecessor_id list_url verified first_year in_registry",
         ),
         key=("agency_id",),
     ),
@@ -88,21 +180,12 @@ TABLES: tuple[Table, ...] = (
         "core",
         "One row per distinct stored document (by sha256), from the archive's fetch log.",
         _cols(
-            ("sha256", "string", "SHA-256 of the stored bytes; the archive object name."),
-            ("url", "string", "URL requested when the document was last fetched."),
-            ("final_url", "string", "URL after redirects at the last fetch."),
-            ("agency_id", "string", "Agency whose crawl fetched it (last fetch)."),
-            ("kind", "string", "robots, list, article or attachment."),
-            ("content_type", "string", "Content type recorded by the crawler."),
-            ("bytes", "int64", "Size in bytes."),
-            ("report_year", "int16", "Report year the listing gave, when known."),
-            ("link_title", "string", "Title of the link that led to it."),
-            ("first_fetched_at", "timestamp", "First fetch of these bytes (UTC)."),
-            ("last_fetched_at", "timestamp", "Latest fetch of these bytes (UTC)."),
-            ("fetch_count", "int32", "How many fetch-log rows carry this sha256."),
-            ("stored", "bool", "Whether the object is present in the archive."),
+            "documents",
+            "sha256 url final_url agency_id kind content_type bytes report_year link_title first_fetched_at "
+            "last_fetched_at fetch_count stored",
         ),
         key=("sha256",),
+        foreign_keys=(_fk("agency_id", "agencies"),),
     ),
     Table(
         "reports",
@@ -110,30 +193,14 @@ TABLES: tuple[Table, ...] = (
         "One row per parsed report document (article pages and attachments), the latest "
         "document at each canonical URL. Exactly one per agency and year has is_record = true.",
         _cols(
-            *_REPORT_KEYS,
-            ("template", "string", "2021, 2019 or null (no template tables found)."),
-            ("title", "string", "Title as printed."),
-            ("agency_name_printed", "string", "Agency name as the report's title gives it."),
-            ("published_date", "date", "Publication date printed or listed."),
-            ("listing_year", "int16", "Year the listing gave (null when unknown)."),
-            ("document_sha256", "string", "sha256 of the parsed document."),
-            ("document_url", "string", "Canonical URL of the document."),
-            ("document_kind", "string", "article (HTML page) or attachment."),
-            ("content_type", "string", "Content type recorded by the crawler."),
-            (
-                "is_record",
-                "bool",
-                "The report of record for (agency_id, year); see docs/data-dictionary.md for the rule.",
-            ),
-            ("parse_status", "string", "ok, errors (identity or reading errors), no_tables or unreadable."),
-            ("error_count", "int32", "Issues of severity error from the parse."),
-            ("cells_filled", "int32", "Template cells with a number."),
-            ("parser_version", "string", "Parser version that produced the row."),
-            ("parsed_at", "timestamp", "When the document was parsed (UTC)."),
-            ("first_fetched_at", "timestamp", "First fetch of the document (UTC)."),
+            "reports",
+            f"{_REPORT_KEYS} template title agency_name_printed published_date listing_year document_sha256 "
+            "document_url document_kind content_type is_record parse_status error_count cells_filled "
+            "parser_version parsed_at first_fetched_at",
         ),
         partition="year",
         key=("report_id",),
+        foreign_keys=(_fk("agency_id", "agencies"), _fk("document_sha256", "documents", "sha256")),
     ),
     Table(
         "cells",
@@ -141,99 +208,64 @@ TABLES: tuple[Table, ...] = (
         "One row per template cell of every parsed report (tidy: report × code). A blank "
         "cell has value null; it is never 0.",
         _cols(
-            *_REPORT_KEYS,
-            ("code", "string", "Cell code table.row.col (see the codes table)."),
-            ("table_name", "string", "active, requests or review."),
-            ("row_name", "string", "Row id within the table."),
-            ("col_name", "string", "Column id within the table."),
-            ("value", "float64", "The number as printed; null when blank, a dash or absent."),
-            ("unit", "string", "Unit printed in the cell (元, 万元, 件...)."),
-            ("raw_text", "string", "Cell text as printed."),
-            ("page", "int32", "Page of the document (PDF), when known."),
-            ("source_table", "int32", "Index of the table in the document."),
-            ("source_row", "int32", "Row index within that table."),
-            ("source_col", "int32", "Column index within that table."),
+            "cells",
+            f"{_REPORT_KEYS} code table_name row_name col_name value unit raw_text page source_table source_row "
+            "source_col",
         ),
         partition="year",
         key=("report_id", "code"),
+        foreign_keys=(*_TO_REPORT, _fk("code", "codes")),
     ),
     Table(
         "sections",
         "core",
         "Narrative text of the six report sections.",
-        _cols(
-            *_REPORT_KEYS,
-            ("section", "string", "overall, active, requests, review, problems or other."),
-            ("text", "string", "Section text."),
-        ),
+        _cols("sections", f"{_REPORT_KEYS} section text"),
         partition="year",
         key=("report_id", "section"),
+        foreign_keys=_TO_REPORT,
     ),
     Table(
         "issues",
         "core",
         "Every check of checks.csv that fired: per-report checks from the parser, plus "
         "year_mismatch, carryover_continuity and missing_report from the load.",
-        _cols(
-            ("report_id", "string", "Report concerned; null for agency-level checks."),
-            ("agency_id", "string", "Agency concerned."),
-            ("year", "int16", "Year concerned."),
-            ("check_name", "string", "Check name from checks.csv."),
-            ("severity", "string", "error, warning or info."),
-            ("codes", "list<string>", "Cell codes involved."),
-            ("detail", "string", "What failed and by how much."),
-            ("origin", "string", "parse (per document) or load (cross-document)."),
-        ),
+        _cols("issues", "report_id agency_id year check_name severity codes detail origin"),
         partition="year",
+        foreign_keys=_TO_REPORT,
     ),
     Table(
         "codes",
         "core",
         "Cell code dictionary: every code of both templates and the extension codes.",
-        _cols(
-            ("template", "string", "2021, 2019 or ext (numbers printed outside the template grid)."),
-            ("code", "string", "Cell code table.row.col."),
-            ("table_name", "string", "active, requests or review."),
-            ("row_name", "string", "Row id."),
-            ("col_name", "string", "Column id."),
-            ("row_label", "string", "Row label as the template prints it."),
-            ("col_label", "string", "Column label as the template prints it."),
-        ),
+        _cols("codes", "template code table_name row_name col_name row_label col_label"),
         key=("template", "code"),
     ),
     Table(
         "record_reports",
         "view",
         "Reports of record joined with their agency: the base of every analyst view.",
-        _cols(
-            *_REPORT_KEYS,
-            ("template", "string", "2021, 2019 or null."),
-            ("agency_name", "string", "Registry name of the agency."),
-            ("level", "string", "Agency level."),
-            ("region_code", "string", "Agency region code."),
-            ("province_code", "string", "First two digits of region_code + '0000'."),
-            ("parse_status", "string", "ok, errors, no_tables or unreadable."),
-        ),
+        _cols("record_reports", f"{_REPORT_KEYS} template agency_name level region_code province_code parse_status"),
     ),
     Table(
         "report_requests",
         "view",
         "Requests by outcome and applicant type, one row per report of record; one column "
         "per requests cell, named <row>__<col> (e.g. granted__total).",
-        _cols(*_REPORT_KEYS, ("template", "string", "2021 or 2019.")),
+        _cols("report_requests", f"{_REPORT_KEYS} template"),
     ),
     Table(
         "report_active",
         "view",
         "Active disclosure (section 2), one row per report of record; one column per "
         "active cell of either template, named <row>__<col>.",
-        _cols(*_REPORT_KEYS, ("template", "string", "2021 or 2019.")),
+        _cols("report_active", f"{_REPORT_KEYS} template"),
     ),
     Table(
         "report_review",
         "view",
         "Administrative review and litigation (section 4), one row per report of record; columns <row>__<col>.",
-        _cols(*_REPORT_KEYS, ("template", "string", "2021 or 2019.")),
+        _cols("report_review", f"{_REPORT_KEYS} template"),
     ),
     Table(
         "requests_harmonized",
@@ -241,30 +273,13 @@ TABLES: tuple[Table, ...] = (
         "Requests in long form with rows comparable across templates: the 2021 sub-rows "
         "other_no_correction, other_unpaid_fee and other_misc (or the merged extension row) "
         "are summed into other_handling, the 2019 row.",
-        _cols(
-            *_REPORT_KEYS,
-            ("template", "string", "2021 or 2019."),
-            ("outcome", "string", "Harmonized row id."),
-            ("applicant", "string", "Applicant column id (natural_person ... total)."),
-            ("value", "float64", "Number; null when every part is blank."),
-            ("parts", "int32", "Template cells summed into value."),
-            ("parts_filled", "int32", "Of those, cells with a number (< parts: a partial sum)."),
-        ),
+        _cols("requests_harmonized", f"{_REPORT_KEYS} template outcome applicant value parts parts_filled"),
     ),
     Table(
         "coverage",
         "view",
         "Agency × expected year, from first_year to the last complete year.",
-        _cols(
-            ("agency_id", "string", "Agency."),
-            ("year", "int16", "Expected report year."),
-            ("level", "string", "Agency level."),
-            ("region_code", "string", "Agency region code."),
-            ("present", "bool", "A report document was archived for the year."),
-            ("parsed", "bool", "The report of record has template tables."),
-            ("clean", "bool", "Parsed and no error issue on the report of record."),
-            ("missing", "bool", "No report document at all."),
-        ),
+        _cols("coverage", "agency_id year level region_code present parsed clean missing"),
     ),
 )
 
@@ -287,6 +302,34 @@ MACROS = {
         "Province division code of a six-digit region code.",
     ),
 }
+
+
+def key_checks() -> list[tuple[str, str]]:
+    """(what, SQL counting its violations) for every primary and foreign key of the core tables."""
+    out = []
+    for t in CORE:
+        if t.key:
+            cols = ", ".join(t.key)
+            nulls = " OR ".join(f"{c} IS NULL" for c in t.key)
+            out.append(
+                (
+                    f"{t.name} primary key ({cols})",
+                    f"SELECT (SELECT count(*) FROM {t.name} WHERE {nulls}) + (SELECT count(*) FROM "
+                    f"(SELECT {cols} FROM {t.name} GROUP BY {cols} HAVING count(*) > 1))",
+                )
+            )
+        for fk in t.foreign_keys:
+            cols, refs = ", ".join(fk.columns), ", ".join(fk.ref_columns)
+            match = " AND ".join(f"r.{r} = c.{c}" for c, r in zip(fk.columns, fk.ref_columns, strict=True))
+            present = " AND ".join(f"c.{c} IS NOT NULL" for c in fk.columns)
+            out.append(
+                (
+                    f"{t.name} ({cols}) → {fk.ref_table} ({refs})",
+                    f"SELECT count(*) FROM {t.name} c WHERE {present} "
+                    f"AND NOT EXISTS (SELECT 1 FROM {fk.ref_table} r WHERE {match})",
+                )
+            )
+    return out
 
 
 def _arrow_type(name: str) -> pa.DataType:
@@ -351,10 +394,28 @@ def data_dictionary() -> str:
             if t.partition:
                 lines += [f"Partitioned by `{t.partition}`.", ""]
             if t.key:
-                lines += [f"Key: `{', '.join(t.key)}`.", ""]
+                lines += [f"Primary key: `{', '.join(t.key)}`.", ""]
+            for fk in t.foreign_keys:
+                lines += [
+                    f"Foreign key: `{', '.join(fk.columns)}` → `{fk.ref_table}` (`{', '.join(fk.ref_columns)}`).",
+                    "",
+                ]
             lines += ["| column | type | description |", "|---|---|---|"]
             lines += [f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {c.description} |" for c in t.columns]
             lines.append("")
+    from ogi.validate.sql import DESCRIPTIONS
+
+    lines += [
+        "## Check views",
+        "",
+        "The identities of checks.csv recomputed in SQL from the cells (built from the same "
+        "equations as the load's checks, `src/ogi/validate/sql.py`), to re-check after a correction.",
+        "",
+        "| view | description |",
+        "|---|---|",
+    ]
+    lines += [f"| `{name}` | {description} |" for name, description in DESCRIPTIONS.items()]
+    lines.append("")
     lines += ["## Macros", "", "| macro | definition | description |", "|---|---|---|"]
     lines += [f"| `{n}{a}` | `{body}` | {d} |" for n, (a, body, d) in MACROS.items()]
     return "\n".join(lines) + "\n"

@@ -62,6 +62,15 @@ class CrawlSettings:
     generic_depth: int = _knob(3, "Link depth the generic adapter follows from the list page.")
     max_agencies: int = _knob(256, "Agencies crawled at the same time (mostly waiting on their host gates).")
     revalidate_after_days: float = _knob(30.0, "Days before an archived article or attachment is revalidated.")
+    request_deadline: float = _knob(
+        300.0, "Seconds one request may take in all (a host trickling bytes is given up, logged `deadline`)."
+    )
+    max_crawl_delay: float = _knob(
+        30.0,
+        "Longest robots.txt Crawl-delay obeyed; a host asking more is left to a later run (`crawl_delay_too_long`).",
+    )
+    max_retry_after: float = _knob(120.0, "Longest 429/503 Retry-After waited for within a run.")
+    max_articles: int = _knob(200, "Per agency and run: report pages followed (more is the crawl issue `article_cap`).")
 
     def __post_init__(self) -> None:
         if self.per_host < 1:
@@ -85,6 +94,7 @@ class Settings(BaseSettings):
 
     warehouse: Path = Field(Path("warehouse"), description="Warehouse folder: tables, parse cache, ogi.duckdb, runs.")
     archive: Path | None = Field(None, description="Archive folder (default: WAREHOUSE/archive).")
+    runs: Path | None = Field(None, description="Folder of the per-run issues logs (default: WAREHOUSE/runs).")
     first_year: int = Field(2019, description="First report year expected of an agency whose registry row has none.")
     prefect_host: str = Field("127.0.0.1", description="Address of the local Prefect server (UI and API).")
     prefect_port: int = Field(4200, description="Port of the local Prefect server.")
@@ -114,6 +124,12 @@ class Settings(BaseSettings):
             return self.archive
         return Path(warehouse if warehouse is not None else self.warehouse) / "archive"
 
+    def runs_for(self, warehouse: Path | str | None = None) -> Path:
+        """The issues-log folder: ``OGI_RUNS``, else ``runs`` inside the warehouse."""
+        if self.runs is not None:
+            return self.runs
+        return Path(warehouse if warehouse is not None else self.warehouse) / "runs"
+
     @property
     def worker_count(self) -> int:
         return self.workers or cpu_count()
@@ -141,7 +157,7 @@ def settings_table() -> str:
         if name == "crawl":
             continue
         default = info.get_default(call_default_factory=True)
-        shown = "every core" if name == "workers" else ("WAREHOUSE/archive" if name == "archive" else default)
+        shown = {"workers": "every core", "archive": "WAREHOUSE/archive", "runs": "WAREHOUSE/runs"}.get(name, default)
         lines.append(f"| `{ENV_PREFIX}{name.upper()}` | `{shown}` | {info.description} |")
     for knob in fields(CrawlSettings):
         lines.append(f"| `{ENV_PREFIX}CRAWL__{knob.name.upper()}` | `{knob.default}` | {knob.metadata['doc']} |")

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ogi.runlog import RunLog
 from ogi.settings import ENV_PREFIX, cpu_count, settings
 
 T = TypeVar("T")
@@ -168,17 +169,28 @@ def parse_failure(result: dict[str, Any]) -> str | None:
     return details[0] if details else "unreadable"
 
 
-def parse_in_worker(refs: list[Any], archive: str, warehouse: str) -> ParseStats:
-    """Runs in a pool process: parse a batch, return only counts (results are cached)."""
+def parse_in_worker(refs: list[Any], archive: str, warehouse: str, log: RunLog | None = None) -> ParseStats:
+    """Runs in a pool process: parse a batch, return only counts (results are cached);
+    every document that could not be read goes to the run's issues log."""
     from ogi.load import parse_batch
 
     results = parse_batch(refs, Path(archive), Path(warehouse))
     stats = ParseStats(planned=len(refs))
-    for result in results:
+    for ref, result in zip(refs, results, strict=True):
         problem = parse_failure(result)
         if problem is None:
             stats.parsed += 1
         else:
+            if log is not None:
+                log.add(
+                    "parse",
+                    "error",
+                    "unreadable_document",
+                    problem,
+                    sha256=ref.sha256,
+                    url=ref.url,
+                    agency_id=ref.agency_id,
+                )
             stats.failed += 1
             if len(stats.failures) < 50:
                 stats.failures.append(f"{result.get('sha256', '?')[:12]} {result.get('file', '')}: {problem}")
@@ -196,12 +208,13 @@ def parse_documents(
     workers: int | None = None,
     batch_size: int | None = None,
     map_batches: MapBatches | None = None,
+    log: RunLog | None = None,
 ) -> ParseStats:
     """Parse ``refs`` in batches on ``workers`` processes; returns what happened.
 
     ``map_batches`` runs :func:`parse_in_worker` over every batch and returns their
     stats (default: the shared pool, or this process when one worker or one batch is
-    enough).
+    enough); ``log`` is the run's issues log, which the default passes on.
     """
     workers = workers or settings().worker_count
     archive, warehouse = str(archive), str(warehouse)
@@ -209,20 +222,20 @@ def parse_documents(
     batches = [list(refs[i : i + size]) for i in range(0, len(refs), size)]
     stats = ParseStats()
     if map_batches is None and (workers == 1 or len(batches) <= 1):
-        results = [parse_in_worker(b, archive, warehouse) for b in batches]
+        results = [parse_in_worker(b, archive, warehouse, log) for b in batches]
     else:
         with process_pool(workers):
-            results = (map_batches or _on_shared_pool(archive, warehouse, workers))(batches)
+            results = (map_batches or _on_shared_pool(archive, warehouse, workers, log))(batches)
     for batch_stats in results:
         stats.add(batch_stats)
     return stats
 
 
-def _on_shared_pool(archive: str, warehouse: str, workers: int) -> MapBatches:
+def _on_shared_pool(archive: str, warehouse: str, workers: int, log: RunLog | None) -> MapBatches:
     """Every batch on the shared pool, ``workers`` at a time."""
 
     def run(batches: list[list[Any]]) -> list[ParseStats]:
         with ThreadPoolExecutor(workers) as threads:
-            return list(threads.map(lambda b: run_in_process(parse_in_worker, b, archive, warehouse), batches))
+            return list(threads.map(lambda b: run_in_process(parse_in_worker, b, archive, warehouse, log), batches))
 
     return run

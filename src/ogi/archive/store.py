@@ -62,9 +62,13 @@ FETCH_LOG_SCHEMA = pa.schema(
         ("etag", pa.string()),
         ("last_modified", pa.string()),
         ("error", pa.string()),
+        ("method", pa.string()),  # null for GET; "POST" for a list endpoint paged by POST
+        ("request_body", pa.string()),  # what a POST sent (its pages differ only here)
     ]
 )
-KINDS = ("robots", "list", "article", "attachment")
+# "script": a script a list page loads (read for its endpoints); "issue": not a request but
+# a named crawl issue of the agency (``no_reports_found``, ``article_cap``, …) in ``error``.
+KINDS = ("robots", "list", "script", "article", "attachment", "issue")
 INTERRUPTED = "ogi:interrupted"  # Parquet metadata of a run sealed after a kill
 RESUMES = "ogi:resumes"  # ... of a finished run: {"runs": [interrupted run ids], "agencies": [...] | null}
 _SHA_RE = re.compile(r"[0-9a-f]{64}")

@@ -14,6 +14,7 @@ from ogi.load.duckdb_build import build_duckdb
 from ogi.load.parse_cache import parse_batch
 from ogi.load.plan import DocumentRef, plan
 from ogi.load.tables import LoadSummary, write_tables
+from ogi.runlog import RunLog
 
 __all__ = ["DocumentRef", "LoadSummary", "build_duckdb", "load", "parse_batch", "plan", "write_tables"]
 
@@ -26,11 +27,14 @@ def load(
     as_of: date | None = None,
     allow_shrink: bool = False,
     keep_snapshots: int | None = None,
+    log: RunLog | None = None,
 ) -> LoadSummary:
     """Parse what is new, write the tables, build the database; uses every core by default.
 
     Refuses (LoadRefused) an archive with no fetch log or one that shrank far below
-    the current snapshot unless ``allow_shrink`` (see ogi.load.snapshots).
+    the current snapshot unless ``allow_shrink`` (see ogi.load.snapshots). Problems go
+    to ``log`` (default: a new run's issues log in ``OGI_RUNS``): each unreadable
+    document, and a load that fails (logged, then raised).
     """
     from ogi.settings import settings
     from ogi.workers import parse_documents
@@ -38,10 +42,17 @@ def load(
     archive, warehouse = Path(archive), Path(warehouse)
     if not archive.is_dir():
         raise FileNotFoundError(f"{archive}: archive folder not found")
-    workers = workers or settings().worker_count
-    stats = parse_documents(plan(archive, warehouse), archive, warehouse, workers=workers)
+    config = settings()
+    workers = workers or config.worker_count
+    log = log or RunLog.open(config.runs_for(warehouse))
     retention = {} if keep_snapshots is None else {"keep_snapshots": keep_snapshots}
-    summary = write_tables(archive, warehouse, workers=workers, as_of=as_of, allow_shrink=allow_shrink, **retention)
+    try:
+        stats = parse_documents(plan(archive, warehouse), archive, warehouse, workers=workers, log=log)
+        summary = write_tables(archive, warehouse, workers=workers, as_of=as_of, allow_shrink=allow_shrink, **retention)
+        summary.database = str(build_duckdb(warehouse))
+    except Exception as exc:
+        log.add("load", "error", "load_failed", f"{type(exc).__name__}: {exc}", warehouse=str(warehouse))
+        raise
     summary.parsed = stats.planned
-    summary.database = str(build_duckdb(warehouse))
+    summary.run_id, summary.issues_log = log.run_id, str(log.path)
     return summary

@@ -28,6 +28,9 @@ from ogi.load.tables import current_snapshot
 from ogi.parse import template
 from ogi.settings import settings
 from ogi.validate.identities import APPLICANT_COLUMNS
+from ogi.validate.sql import DESCRIPTIONS as CHECK_VIEWS
+from ogi.validate.sql import check_views
+from ogi.validate.warehouse import check_keys
 
 DATABASE = "ogi.duckdb"
 # 2021 sub-rows that together are the 2019 template's single （六）其他处理 row.
@@ -145,8 +148,10 @@ def _build(warehouse: Path) -> Path:
                 sql, comments = _wide_view(view, table)
                 statements.insert(1, sql)
                 extra_comments += comments
-            for sql in statements:
+            for sql in statements + check_views():
                 con.execute(sql)
+            for view, description in CHECK_VIEWS.items():
+                con.execute(f"COMMENT ON VIEW {view} IS {_lit(description)}")
             for table in metadata.TABLES:
                 for sql in metadata.comment_sql(table.name):
                     con.execute(sql)
@@ -155,6 +160,7 @@ def _build(warehouse: Path) -> Path:
             for name, (_, _, description) in metadata.MACROS.items():
                 con.execute(f"COMMENT ON MACRO {name} IS {_lit(description)}")
             con.execute(f"COMMENT ON MACRO last_complete_year IS {_lit('Last complete report year of the load.')}")
+            check_keys(con, str(snap))
             con.execute("CHECKPOINT")
         finally:
             con.close()

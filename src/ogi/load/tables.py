@@ -78,6 +78,8 @@ class LoadSummary:
     last_complete_year: int | None = None
     seconds: float = 0.0
     database: str | None = None
+    run_id: str | None = None  # the run whose issues log has this load's problems
+    issues_log: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -508,8 +510,10 @@ def _write_tables(
     _write_by_year("issues", _rows_to_columns("issues", issues), snap, "load")
 
     store = ArchiveStore(archive)
-    _write(_documents(fetches, store), snap / "documents/part-0.parquet")
-    _write(_agencies(registry, {s["agency_id"] for s in stubs}), snap / "agencies/part-0.parquet")
+    documents = _documents(fetches, store)
+    _write(documents, snap / "documents/part-0.parquet")
+    seen = {s["agency_id"] for s in stubs} | {a for a in documents.column("agency_id").to_pylist() if a}
+    _write(_agencies(registry, seen), snap / "agencies/part-0.parquet")
     _write(_codes(), snap / "codes/part-0.parquet")
     for table in metadata.CORE:  # every dataset has a file, so its DuckDB view always resolves
         if not any((snap / table.name).rglob("*.parquet")):

@@ -24,10 +24,14 @@ Design choices, and why:
   ``OGI_HOST_RUNS`` slots, default 1; see :mod:`ogi.settings`) for every host it may touch, so a backfill started
   during the nightly crawl waits instead of doubling the load on a shared host.
 * **Retries.** Only for transient infrastructure failures (``infra.is_transient``).
+* **One issues log per run.** Crawl, parse and load problems of a flow run go to
+  ``WAREHOUSE/runs/<flow run id>.jsonl`` (:mod:`ogi.runlog`); the run's result names it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from ogi.orchestrate import progress
 from ogi.orchestrate.infra import retry_if_transient
+from ogi.runlog import RunLog, log_crawl
 from ogi.settings import cpu_count, settings
 from ogi.workers import ParseStats, batch_size_for, parse_documents, parse_in_worker, run_in_process
 
@@ -108,6 +113,7 @@ def crawl_task(
     agencies: list[str] | None = None,
     since: int | None = None,
     delay: float | None = None,
+    log: RunLog | None = None,
 ) -> dict[str, Any]:
     """Crawl the registry's agencies into the archive while holding their hosts."""
     from dataclasses import replace
@@ -122,8 +128,12 @@ def crawl_task(
     with concurrency(names, occupy=1, timeout_seconds=config.host_wait_seconds, strict=True):
         progress.stage("crawl", f"{len(names)} hosts")
         summary = crawl(Path(registry), Path(archive), agencies=agencies, since=since, settings=polite)
+    if log is not None:
+        log_crawl(log, archive, summary)
     result = _summary_dict(summary)
     logger.info("crawl: %s", result)
+    for issue in result.get("issues") or []:
+        logger.warning("crawl issue %s for %s: %s", issue["check"], issue["agency_id"], issue["detail"])
     return result
 
 
@@ -137,28 +147,41 @@ def plan_task(archive: str, warehouse: str) -> list[Any]:
 
 
 @task(name="parse-batch", **_TASK_OPTIONS)
-def parse_batch_task(refs: list[Any], archive: str, warehouse: str) -> ParseStats:
+def parse_batch_task(refs: list[Any], archive: str, warehouse: str, log: RunLog | None = None) -> ParseStats:
     """Parse one batch on the shared process pool."""
     progress.stage("parse", f"batch of {len(refs)}")
-    return run_in_process(parse_in_worker, refs, archive, warehouse)
+    return run_in_process(parse_in_worker, refs, archive, warehouse, log)
 
 
 @task(name="write-tables", **_TASK_OPTIONS)
-def write_tables_task(archive: str, warehouse: str, workers: int) -> dict[str, Any]:
+def write_tables_task(archive: str, warehouse: str, workers: int, log: RunLog | None = None) -> dict[str, Any]:
     """Parquet tables and validation (cross-year checks included)."""
     from ogi.load import write_tables
 
     progress.stage("tables", "writing Parquet, validating")
-    return _summary_dict(write_tables(Path(archive), Path(warehouse), workers=workers))
+    with _logged(log, "write_tables_failed"):
+        return _summary_dict(write_tables(Path(archive), Path(warehouse), workers=workers))
 
 
 @task(name="build-duckdb", **_TASK_OPTIONS)
-def build_duckdb_task(warehouse: str) -> str:
-    """Build ogi.duckdb beside the old one and rename it into place."""
+def build_duckdb_task(warehouse: str, log: RunLog | None = None) -> str:
+    """Build ogi.duckdb beside the old one and rename it into place (keys checked)."""
     from ogi.load import build_duckdb
 
     progress.stage("duckdb", "building ogi.duckdb")
-    return str(build_duckdb(Path(warehouse)))
+    with _logged(log, "build_failed"):
+        return str(build_duckdb(Path(warehouse)))
+
+
+@contextmanager
+def _logged(log: RunLog | None, problem: str) -> Iterator[None]:
+    """Record a failing load step in the run's issues log, then let it fail."""
+    try:
+        yield
+    except Exception as exc:
+        if log is not None:
+            log.add("load", "error", problem, f"{type(exc).__name__}: {exc}")
+        raise
 
 
 @task(name="snapshot-issues", **_TASK_OPTIONS)
@@ -200,9 +223,11 @@ def process_archive(
     crawl_summary: dict[str, Any] | None = None,
     workers: int | None = None,
     batch_size: int | None = None,
+    log: RunLog | None = None,
 ) -> dict[str, Any]:
     """parse → validate → Parquet → DuckDB → artifacts; shared by all flows."""
     logger = get_run_logger()
+    log = log or run_log(warehouse)
     workers = workers or settings().worker_count
     Path(warehouse).mkdir(parents=True, exist_ok=True)
     snapshot = snapshot_issues_task(warehouse)
@@ -214,12 +239,20 @@ def process_archive(
 
     def as_tasks(batches: list[list[Any]]) -> list[ParseStats]:
         """One Prefect task per batch, each run on the shared pool."""
-        return parse_batch_task.map(batches, unmapped(archive), unmapped(warehouse)).result()
+        return parse_batch_task.map(batches, unmapped(archive), unmapped(warehouse), unmapped(log)).result()
 
     stats = parse_documents(refs, archive, warehouse, workers=workers, batch_size=size, map_batches=as_tasks)
-    load_summary = write_tables_task(archive, warehouse, workers)
-    build_duckdb_task(warehouse)
-    return publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
+    load_summary = write_tables_task(archive, warehouse, workers, log)
+    build_duckdb_task(warehouse, log)
+    result = publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
+    return {**result, "run_id": log.run_id, "issues_log": str(log.path)}
+
+
+def run_log(warehouse: str) -> RunLog:
+    """The issues log of the current flow run (named by its flow run id)."""
+    from prefect.runtime import flow_run
+
+    return RunLog.open(settings().runs_for(warehouse), str(flow_run.id))
 
 
 def _runner() -> ThreadPoolTaskRunner:
@@ -259,8 +292,9 @@ def nightly(
     """
     archive, warehouse = _paths(archive, warehouse)
     registry = _registry_or_archived(registry, archive)
-    crawl_summary = crawl_task(registry, archive, delay=delay)
-    return process_archive("nightly", archive, warehouse, crawl_summary, workers, batch_size)
+    log = run_log(warehouse)
+    crawl_summary = crawl_task(registry, archive, delay=delay, log=log)
+    return process_archive("nightly", archive, warehouse, crawl_summary, workers, batch_size, log)
 
 
 @flow(name="backfill", task_runner=_runner(), persist_result=False)
@@ -282,8 +316,9 @@ def backfill(
     archive, warehouse = _paths(archive, warehouse)
     registry = _registry_or_archived(registry, archive)
     since = min(years) if years else None
-    crawl_summary = crawl_task(registry, archive, agencies=agencies, since=since, delay=delay)
-    return process_archive("backfill", archive, warehouse, crawl_summary, workers, batch_size)
+    log = run_log(warehouse)
+    crawl_summary = crawl_task(registry, archive, agencies=agencies, since=since, delay=delay, log=log)
+    return process_archive("backfill", archive, warehouse, crawl_summary, workers, batch_size, log)
 
 
 @flow(name="reparse", task_runner=_runner(), persist_result=False)

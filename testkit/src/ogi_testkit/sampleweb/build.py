@@ -1,4 +1,6 @@
-"""Make the sample web's committed documents with ``ogi_testkit.synth``: ``python -m ogi_testkit.sampleweb.build``.
+"""Make the sample web's committed documents with ``ogi_testkit.synth``.
+
+``python -m ogi_testkit.sampleweb.build [AGENCY …]`` (only those agencies, the others kept).
 
 Needs LibreOffice (synth renders PDF/DOC through it); the output is committed so
 that serving needs nothing but Python. Article pages are synth's HTML with the
@@ -82,16 +84,26 @@ def _jpeg_pages(pdf: bytes, limit: int = 2) -> list[bytes]:
     return out
 
 
-def build(out: Path = SITE_DIR) -> dict:
+def build(out: Path = SITE_DIR, only: set[str] | None = None) -> dict:
+    """Build every site's documents, or (``only``) those agencies' alone, keeping the others' as committed."""
     from ogi_testkit.synth import make_report, render, render_many
 
-    if out.exists():
-        shutil.rmtree(out)
     docs = out / "docs"
     manifest: dict[str, dict] = {}
+    if only is None:
+        if out.exists():
+            shutil.rmtree(out)
+    else:
+        manifest = json.loads((out / "manifest.json").read_text())
+        for agency_id in only:
+            manifest.pop(agency_id, None)
+            if (docs / agency_id).exists():
+                shutil.rmtree(docs / agency_id)
     jobs, targets = [], []
     reports = {}
     for spec in SITES:
+        if only is not None and spec.agency_id not in only:
+            continue
         for year in YEARS:
             report = make_report(spec.name, year, seed=_seed(spec, year), quirks=frozenset(sample_quirks(spec, year)))
             reports[spec.agency_id, year] = report
@@ -126,12 +138,15 @@ def build(out: Path = SITE_DIR) -> dict:
             "attachments": attachments,
             "images": images,
         }
+    manifest = {a: manifest[a] for a in [s.agency_id for s in SITES] if a in manifest}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
     return manifest
 
 
 def main() -> None:
-    manifest = build()
+    import sys
+
+    manifest = build(only=set(sys.argv[1:]) or None)
     size = sum(p.stat().st_size for p in SITE_DIR.rglob("*") if p.is_file())
     print(f"built {sum(len(v) for v in manifest.values())} reports into {SITE_DIR} ({size / 1e6:.1f} MB)")
 
