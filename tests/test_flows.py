@@ -84,9 +84,9 @@ def test_backfill_loads_the_warehouse(runs):
     assert parse["planned"] == parse["parsed"] + parse["failed"]
     assert (root / "wh" / "ogi.duckdb").is_file()
 
-    import duckdb
+    from ogi.load.query import connect
 
-    con = duckdb.connect(str(root / "wh" / "ogi.duckdb"), read_only=True)
+    con = connect(root / "wh")
     reports, unreadable = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE parse_status = 'unreadable') FROM reports"
     ).fetchone()

@@ -186,16 +186,45 @@ def load(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) fixing the last complete report year.")
     ] = None,
+    allow_shrink: Annotated[
+        bool, typer.Option("--allow-shrink", help="Publish even with far fewer reports than the current snapshot.")
+    ] = False,
+    keep_snapshots: Annotated[
+        int | None, typer.Option("--keep-snapshots", min=1, help="Snapshots to keep (default 5).")
+    ] = None,
 ) -> None:
     """Parse new or re-versioned archived documents; rebuild the Parquet tables and ogi.duckdb."""
     import json
     from datetime import date
 
     from ogi.load import load as run_load
+    from ogi.load.lock import LockTimeout
+    from ogi.load.snapshots import LoadRefused
 
     archive, warehouse = _folders(archive, warehouse)
-    summary = run_load(archive, warehouse, workers, as_of=date.fromisoformat(as_of) if as_of else None)
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        typer.echo(f"ogi load: --as-of {as_of!r} is not a date (YYYY-MM-DD)", err=True)
+        raise typer.Exit(2) from None
+    try:
+        summary = run_load(
+            archive, warehouse, workers, as_of=day, allow_shrink=allow_shrink, keep_snapshots=keep_snapshots
+        )
+    except (LoadRefused, LockTimeout) as exc:
+        typer.echo(f"ogi load: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:  # a missing archive, a read-only or full warehouse, a permission problem
+        if exc.filename:  # the OS refused something on a path: name it; nothing was published
+            typer.echo(f"ogi load: {exc.filename}: {exc.strerror} (the warehouse was left as it was)", err=True)
+        else:
+            typer.echo(f"ogi load: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
+    if summary.parser_failures:  # the other documents are published; the crash is a bug to fix
+        for failure in summary.parser_failures:
+            typer.echo(f"ogi load: {failure}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()

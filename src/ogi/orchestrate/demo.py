@@ -82,9 +82,11 @@ class StageDisplay:
 def _print_examples(console: Console, warehouse: Path) -> None:
     import duckdb
 
+    from ogi.load.query import connect as connect_warehouse
+
     db = warehouse / "ogi.duckdb"
     console.print(f"\n[bold]Warehouse:[/bold] {db}  (open it with [cyan]ogi sql[/cyan] or duckdb)")
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_warehouse(warehouse)
     try:
         for title, sql in EXAMPLE_QUERIES:
             console.print(f'\n[bold]{title}[/bold]\n  [cyan]ogi query "{sql}"[/cyan]', soft_wrap=True)

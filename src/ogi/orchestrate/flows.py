@@ -151,7 +151,11 @@ def plan_task(archive: str, warehouse: str) -> list[Any]:
 def parse_batch_task(refs: list[Any], archive: str, warehouse: str, log: RunLog | None = None) -> ParseStats:
     """Parse one batch on the shared process pool."""
     progress.stage("parse", f"batch of {len(refs)}")
-    return run_in_process(parse_in_worker, refs, archive, warehouse, log)
+    stats = run_in_process(parse_in_worker, refs, archive, warehouse, log)
+    logger = get_run_logger()
+    for failure in stats.failures:  # the task's log says which document and why
+        (logger.error if "parser failure" in failure else logger.warning)("%s", failure)
+    return stats
 
 
 @task(name="write-tables", **_TASK_OPTIONS)
@@ -267,7 +271,15 @@ def process_archive(
     build_duckdb_task(warehouse, log)
     report_task(warehouse, archive)
     result = publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
+    if stats.parser_failures:  # published first; then the run fails, naming the documents
+        failures = [f for f in stats.failures if "parser failure" in f]
+        raise ParserFailures(f"{stats.parser_failures} document(s) crashed the parser: " + "; ".join(failures[:5]))
     return {**result, "run_id": log.run_id, "issues_log": str(log.path)}
+
+
+class ParserFailures(RuntimeError):
+    """Extraction or parsing crashed on some documents (a bug): the run is failed after
+    the others were published."""
 
 
 def run_log(warehouse: str) -> RunLog:

@@ -26,12 +26,12 @@ _ISSUE_KEY = "report_id, agency_id, year, check_name, CAST(codes AS VARCHAR) AS 
 
 def _connect(warehouse: Path) -> Any:
     """Read-only connection to the warehouse database, or None when there is none yet."""
-    import duckdb
+    from ogi.load.query import connect
 
     db = Path(warehouse) / "ogi.duckdb"
     if not db.is_file():
         return None
-    return duckdb.connect(str(db), read_only=True)
+    return connect(warehouse, sandboxed=False)  # ogi's own SQL: writes its issue snapshot
 
 
 def snapshot_issues(warehouse: Path) -> Path | None:
@@ -141,6 +141,7 @@ def summary_rows(
         ("documents to parse (new or changed parser)", parse_stats.get("planned", 0)),
         ("documents parsed", parse_stats.get("parsed", 0)),
         ("parse failures", parse_stats.get("failed", 0)),
+        ("parser failures (bugs, not cached)", parse_stats.get("parser_failures", 0)),
         ("reports in warehouse", facts.get("reports", 0)),
         ("identity violations", facts.get("identity_violations", 0)),
         ("new identity violations", facts.get("new_identity_violations", 0)),
@@ -163,7 +164,8 @@ def quality_markdown(
         f"- identity violations: **{facts['identity_violations']}**"
         f" ({facts['new_identity_violations']} new in this run)",
         f"- new error-level violations: **{facts['new_violations']}**",
-        f"- parse failures in this run: **{parse_stats.get('failed', 0)}**",
+        f"- parse failures in this run: **{parse_stats.get('failed', 0)}**"
+        f" (parser failures, bugs in ogi: **{parse_stats.get('parser_failures', 0)}**)",
         "",
         "## Worst agencies",
         "",

@@ -17,27 +17,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ogi.parse import template as tpl
 from ogi_testkit.synth import identities
+from ogi_testkit.synth import spec as tpl
 from ogi_testkit.synth.identities import APPLICANTS, OUTCOME_COLS, outcome_rows
+from ogi_testkit.synth.variants import catalogue
 
-QUIRKS: frozenset[str] = frozenset(
-    {
-        "blank_cells",
-        "dash_cells",
-        "fullwidth_digits",
-        "thousands_sep",
-        "unit_suffix",
-        "label_typos",
-        "wording_variants",
-        "spaced_labels",
-        "merged_other_row",
-        "merged_legal_column",
-        "identity_violation",
-        "blank_review_row",
-        "extra_blocks",
-    }
-)
+QUIRKS: frozenset[str] = frozenset(catalogue())  # every variant of data/variants.csv
 #: Defects an OGI office finds by reading a report (not by its arithmetic), and the
 #: check that must report each. A template other than the year's (``template=``), a
 #: jump against last year (``growth=``) and a second, different version of a report
@@ -55,6 +40,7 @@ OTHER_SUBROWS = ("other_no_correction", "other_unpaid_fee", "other_misc")
 LEGAL_SUBCOLS = ("commercial", "research", "nonprofit", "legal_services", "other_org")
 EXT_ROW = tpl.EXT_ROW
 EXT_COL = tpl.EXT_COL
+MISSING_ROW = "regulations"  # the row a missing_row report leaves out
 DASHES = ("—", "-", "/", "无", "－", "——")
 FULLWIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 
@@ -313,6 +299,8 @@ def make_report(
     if unknown:
         raise ValueError(f"unknown quirks: {sorted(unknown)}")
     version = template or default_template(year)
+    if "format_swapped" in quirks and template is None:
+        version = "2021" if version == "2019" else "2019"
     if version not in tpl.VERSIONS:
         raise ValueError(f"unknown template {version!r}")
     rng = random.Random(f"ogi-synth/{seed}/{agency}/{year}/{version}")
@@ -353,6 +341,9 @@ def make_report(
             for c in LEGAL_SUBCOLS:
                 omitted.add(f"requests.{r}.{c}")
                 ext.pop(f"requests.{r}.{c}", None)
+    if "missing_row" in quirks:  # 规章 not printed: an agency that makes no regulations
+        row = next(r for r in tpl.rows(version, "active") if r.row == MISSING_ROW)
+        omitted |= {f"active.{MISSING_ROW}.{c}" for c in row.cols}
     for code in omitted:
         printed[code] = None
 
@@ -388,9 +379,11 @@ def make_report(
             raw[code] = format_number(value, texts.get(code), code, qrng, quirks)
     for code, value in ext.items():
         raw[code] = format_number(value, None, code, qrng, quirks)
+    _number_variants(version, printed, raw, quirks, random.Random(f"{seed}/number-variants/{sorted(quirks)}"))
 
     cells = {c: printed[c] for c in template_codes(version)}
-    expected = identities.failed_checks(cells, version)
+    layout = {"legal_merged": "merged_legal_column" in quirks, "other_merged": merged_row}
+    expected = identities.failed_checks({**cells, **ext}, version, **layout)
     published = date(year + 1, 1, 1) + timedelta(days=rng.randint(5, 29))  # due by 31 January
     if "late_publication" in quirks:
         published += timedelta(days=rng.randint(25, 70))
@@ -415,6 +408,32 @@ def make_report(
 
     report.sections = sections(report, random.Random(f"{seed}/narrative/{agency}/{year}"))
     return report
+
+
+def _number_variants(
+    version: str, printed: dict[str, Number | None], raw: dict[str, str], quirks: frozenset[str], rng: random.Random
+) -> None:
+    """Number forms of the variant catalogue, on top of the quirks above (own random
+    stream, so reports without these variants print exactly as before)."""
+    if "signed_changes" in quirks and version == "2019":
+        for code in [c for c in printed if c.endswith(".change")]:
+            if printed[code] is None:
+                continue
+            value = rng.choice((-18, -7, -3, -1, 2, 5, 12)) if rng.random() < 0.7 else printed[code]
+            printed[code] = value
+            raw[code] = (f"+{value}" if value > 0 and rng.random() < 0.5 else str(value)).translate(
+                FULLWIDTH if "fullwidth_digits" in quirks and rng.random() < 0.3 else {}
+            )
+    if "units_in_cells" in quirks:
+        for code, value in printed.items():
+            if value is None or not raw.get(code) or raw[code][-1] in "件元":
+                continue
+            if code == "active.fees.amount_wan_yuan":
+                raw[code] += "万元"
+            elif code == "active.procurement.amount":
+                raw[code] += "元"
+            elif isinstance(value, int) and not code.endswith(".change") and rng.random() < 0.6:
+                raw[code] += "件"
 
 
 def template_codes(version: str) -> tuple[str, ...]:
