@@ -18,6 +18,7 @@ from ogi.crawl.hints import HintError, load_hint
 from ogi.crawl.runner import crawl
 from ogi.crawl.scripts import read_scripts
 from ogi.registry import load_registry
+from ogi.runlog import RunLog, log_crawl
 from ogi.settings import CrawlSettings
 
 FAST = CrawlSettings(delay=0.0, retries=1, backoff=0.01, connect_timeout=2, read_timeout=5)
@@ -126,6 +127,11 @@ def test_no_reports_found_is_named_with_the_mechanism(web, tmp_path):
     assert summary.errors_by_kind.get("no_reports_found") == 1
     logged = [r for r in ArchiveStore(tmp_path / "a").fetch_log().to_pylist() if r["kind"] == "issue"]
     assert [r["error"].split(":")[0] for r in logged] == ["no_reports_found"]
+    log = RunLog.open(tmp_path / "runs", summary.run_id)
+    log_crawl(log, tmp_path / "a", summary)
+    problems = [json.loads(line) for line in log.path.read_text(encoding="utf-8").splitlines()]
+    (named,) = [p for p in problems if p["problem"] == "no_reports_found"]  # in the run's issues log too
+    assert named["agency_id"] == agency and "script call" in named["detail"]
 
 
 def test_a_bad_hint_stops_the_run_with_one_line(tmp_path):

@@ -80,11 +80,13 @@ def log_crawl(log: RunLog, archive: Path | str, summary: Any) -> int:
     failed = pc.or_kleene(pc.is_valid(mine["error"]), pc.greater_equal(pc.fill_null(mine["status"], 0), 400))
     for row in mine.filter(failed).to_pylist():
         detail = row["error"] or f"HTTP {row['status']}"
+        # A row of kind "issue" is no request but a named crawl issue (no_reports_found, …).
+        problem, _, rest = detail.partition(": ") if row["kind"] == "issue" else ("fetch_failed", "", "")
         log.add(
             "crawl",
             "warning",
-            "fetch_failed",
-            detail,
+            problem,
+            rest or detail,
             agency_id=row["agency_id"],
             url=row["url"],
             status=row["status"],
