@@ -84,9 +84,9 @@ def test_backfill_loads_the_warehouse(runs):
     assert parse["planned"] == parse["parsed"] + parse["failed"]
     assert (root / "wh" / "ogi.duckdb").is_file()
 
-    import duckdb
+    from ogi.load.query import connect
 
-    con = duckdb.connect(str(root / "wh" / "ogi.duckdb"), read_only=True)
+    con = connect(root / "wh")
     reports, unreadable = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE parse_status = 'unreadable') FROM reports"
     ).fetchone()
@@ -191,6 +191,19 @@ def test_flows_are_importable_from_the_repository_folder():
             assert getattr(module, name) is getattr(flows, name)
     finally:
         sys.path.remove(str(repo))
+
+
+def test_the_run_links_the_oversight_report(runs):
+    """The nightly run builds the report site and links it from its artifacts."""
+    from urllib.parse import unquote, urlparse
+
+    _, first, *_ = runs
+    link = _artifacts(first.state_details.flow_run_id)[flows.REPORT_KEY]
+    assert link.type == "link"
+    index = Path(unquote(urlparse(link.data).path))
+    assert index.name == "index.html" and index.is_file()
+    assert "监督报告" in index.read_text(encoding="utf-8")
+    assert any((index.parent / "agency").glob("*.html"))
 
 
 def test_backfill_script_runs_as_documented():

@@ -54,7 +54,9 @@ def archive(tmp_path: Path, fake_parser: None) -> Path:
 
 
 def _con(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(warehouse / "ogi.duckdb"), read_only=True)
+    from ogi.load.query import connect
+
+    return connect(warehouse)
 
 
 def _one(warehouse: Path, sql: str):
@@ -541,12 +543,18 @@ def test_load_while_an_analyst_reads(archive: Path, tmp_path: Path) -> None:
 
 
 def test_database_opens_from_any_directory_and_has_comments(archive: Path, tmp_path: Path, monkeypatch) -> None:
+    """ogi's connection finds the files from anywhere; a plain client from the warehouse
+    folder, or with file_search_path, does too (the views name files relative to it)."""
     wh = tmp_path / "wh"
     load(archive, wh, workers=1, as_of=AS_OF)
+    monkeypatch.chdir(wh)
+    plain = duckdb.connect("ogi.duckdb", read_only=True)
+    assert plain.execute("SELECT count(*) FROM reports").fetchone()[0] == 36
+    plain.close()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    con = duckdb.connect(str(wh / "ogi.duckdb"), read_only=True)
+    con = _con(wh)
     try:
         assert con.execute("SELECT count(*) FROM cells").fetchone()[0] > 0
         comment = con.execute(

@@ -115,6 +115,13 @@ class Settings(BaseSettings):
         "ogi.parse.api",
         description="Module the load parses with (PARSER_VERSION and parse_bytes); tests use a stand-in.",
     )
+    yoy_factor: float = Field(
+        3.0, gt=1, description="yoy_jump: a headline count this many times (or 1/x of) last year's."
+    )
+    yoy_minimum: int = Field(30, ge=0, description="yoy_jump: ignored when both years are below this count.")
+    small_requests: int = Field(
+        30, ge=0, description="Scorecards: fewer requests handled than this are flagged small_numbers, not ranked."
+    )
     crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="The crawler's politeness (OGI_CRAWL__*).")
 
     def archive_for(self, warehouse: Path | str | None = None) -> Path:

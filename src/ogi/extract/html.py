@@ -15,6 +15,7 @@ from lxml import etree, html
 
 from ogi.encoding import GB_FAMILY, decode_page
 from ogi.extract.errors import UnreadableDocument
+from ogi.extract.limits import check_html_tables
 from ogi.extract.model import Cell, Document, Grid
 
 _BLOCK = {
@@ -216,5 +217,6 @@ def extract_html(data: bytes, name: str) -> Document:
     # Tables come from the whole page, wherever they stand: interpretation recognises
     # the template's tables by their labels, and a mislocated article must not lose them.
     leaf_tables = [t for t in body.iter("table") if not any(True for _ in t.iterdescendants("table"))]
+    check_html_tables(leaf_tables, name)
     grids = [table_grid(t, i) for i, t in enumerate(leaf_tables)]
     return Document("html", lines, grids, titles, published)

@@ -47,6 +47,7 @@ from ogi.runlog import RunLog, log_crawl
 from ogi.settings import cpu_count, settings
 from ogi.workers import ParseStats, batch_size_for, parse_documents, parse_in_worker, run_in_process
 
+REPORT_KEY = "ogi-oversight-report"
 HOST_LIMIT_PREFIX = "host:"
 
 _TASK_OPTIONS: dict[str, Any] = {
@@ -220,6 +221,26 @@ def publish_task(
     )
 
 
+@task(name="build-report", **_TASK_OPTIONS)
+def report_task(warehouse: str, archive: str) -> dict[str, Any]:
+    """Build the oversight report site (WAREHOUSE/report) and link it from the run's artifacts."""
+    from prefect.artifacts import create_link_artifact
+
+    from ogi.publish.site import build_site
+
+    progress.stage("site", "building the oversight report")
+    summary = build_site(Path(warehouse), archive=Path(archive))
+    index = Path(summary.out).resolve() / "index.html"
+    create_link_artifact(
+        key=REPORT_KEY,
+        link=index.as_uri(),
+        link_text="监督报告 / oversight report",
+        description=f"{summary.pages} pages ({summary.regions} regions, {summary.agencies} agencies), "
+        f"built in {summary.seconds} s; open {index} in a browser",
+    )
+    return summary.as_dict()
+
+
 def process_archive(
     flow_name: str,
     archive: str,
@@ -248,6 +269,7 @@ def process_archive(
     stats = parse_documents(refs, archive, warehouse, workers=workers, batch_size=size, map_batches=as_tasks)
     load_summary = write_tables_task(archive, warehouse, workers, log)
     build_duckdb_task(warehouse, log)
+    report_task(warehouse, archive)
     result = publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
     if stats.parser_failures:  # published first; then the run fails, naming the documents
         failures = [f for f in stats.failures if "parser failure" in f]

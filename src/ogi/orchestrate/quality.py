@@ -26,12 +26,12 @@ _ISSUE_KEY = "report_id, agency_id, year, check_name, CAST(codes AS VARCHAR) AS 
 
 def _connect(warehouse: Path) -> Any:
     """Read-only connection to the warehouse database, or None when there is none yet."""
-    import duckdb
+    from ogi.load.query import connect
 
     db = Path(warehouse) / "ogi.duckdb"
     if not db.is_file():
         return None
-    return duckdb.connect(str(db), read_only=True)
+    return connect(warehouse, sandboxed=False)  # ogi's own SQL: writes its issue snapshot
 
 
 def snapshot_issues(warehouse: Path) -> Path | None:

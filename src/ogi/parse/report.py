@@ -14,6 +14,7 @@ from ogi.validate import document as document_checks
 from ogi.validate import report as report_checks
 from ogi.validate.checks import Issue
 from ogi.validate.identities import check_identities, check_negative
+from ogi.validate.oversight import report_oversight
 
 
 def _unit(code: str, version: str, printed_unit: str | None) -> str | None:
@@ -89,5 +90,6 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
     issues += report_checks.blank_cells(cells, T.codes(version), found)
     issues += check_identities(cells, version)
     issues += check_negative(cells)
+    issues += report_oversight(cells, result["sections"], version, meta.year, meta.published)
     result["issues"] = [i.to_json() for i in issues]
     return result

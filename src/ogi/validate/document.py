@@ -22,11 +22,6 @@ def no_template_tables(seen: str = "") -> Issue:
     return Issue("no_template_tables", f"{detail}: {seen}" if seen else detail)
 
 
-def unsupported_document(name: str, error: BaseException) -> Issue:
-    """The parser could not open the document at all (corrupt, unsupported, missing tool)."""
-    return Issue("unsupported_document", f"{name}: {type(error).__name__}: {error}")
-
-
 def parser_failure(name: str, error: BaseException) -> Issue:
     """Extraction or parsing crashed on the document: a bug, shown as a failure of
     this document (with where it was raised), never stored as a property of the data."""
@@ -35,3 +30,11 @@ def parser_failure(name: str, error: BaseException) -> Issue:
     frames = traceback.extract_tb(error.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     return Issue("parser_failure", f"{name}: {type(error).__name__}: {error}{where}")
+
+
+def unreadable_document(name: str, error: BaseException) -> Issue:
+    """The document could not be read: the error's own check when it names one (a parse
+    limit: ``document_too_large``, ``parse_timeout``; a changed archived object:
+    ``object_corrupt``), else ``unsupported_document``."""
+    check = getattr(error, "check", "unsupported_document")
+    return Issue(check, f"{name}: {type(error).__name__}: {error}")
