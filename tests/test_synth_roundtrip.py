@@ -141,8 +141,6 @@ KNOWN_GAPS = {
     "pdf-2019-merged_legal_column+identity_violation+blank_review_row+opening_parts+opening_basis+opening_period"
     "[ruled=False]": UNRULED_BLANKS,
     "pdf-2023-tables_in_narrative+blank_cells+dash_cells+fullwidth_digits[ruled=False]": UNRULED_BLANKS,
-    "pdf-2020-missing_row+group_label_repeated+merged_other_row+merged_legal_column+identity_violation"
-    "+blank_review_row[ruled=True]": "ruled PDF with every merge variant at once: not yet diagnosed",
 }
 
 
