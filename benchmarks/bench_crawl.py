@@ -3,7 +3,11 @@
 Prints: the first crawl with delay 0 (what ogi itself can do) against the first
 crawl with the default politeness (what the politeness settings allow), then a
 nightly re-run with nothing changed (default settings) as a share of the first
-run's requests and time. The politeness floor is the busiest host's request
+run's requests and time. Then, per site family (static lists, Hanweb datastores,
+per-year queries and each endpoint-built list of SITES.md §2/§4): recall of
+report pages and of their documents against what the sample web serves (robots
+rules applied), requests per report, and the re-run's share of requests and
+documents downloaded again. The politeness floor is the busiest host's request
 count × delay (hosts are crawled in parallel, each host's requests start at least
 ``delay`` apart), read from the run's fetch log. The 200 agencies reuse the committed documents of the
 ordinary sample sites, so their reports carry those agencies' names.
@@ -21,6 +25,9 @@ import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+
+from ogi_testkit.sampleweb.server import SampleWeb
+from protego import Protego
 
 from ogi.archive.store import ArchiveStore
 from ogi.crawl.http import origin
@@ -94,6 +101,7 @@ def report(registry: Path, tmp: Path, hosts: int, default: CrawlSettings) -> Non
     print(line("re-run, nothing changed", again, t_again))
     floor, busiest = floor_seconds(tmp / "polite", first.run_id, default.delay)
     again_floor, again_busiest = floor_seconds(tmp / "polite", again.run_id, default.delay)
+    by_family(tmp / "polite", hosts, first.run_id, again.run_id)
     print(
         f"first crawl: politeness floor {floor:.0f} s (busiest host: {busiest} requests, {default.delay} s apart; "
         f"mean {first.requests / hosts:.1f} per host); ogi took {t_first:.1f} s = {t_first / floor:.2f}× the floor; "
@@ -104,6 +112,62 @@ def report(registry: Path, tmp: Path, hosts: int, default: CrawlSettings) -> Non
         f"{100 * t_again / t_first:.1f}% of its time (floor {again_floor:.0f} s: busiest host {again_busiest} "
         f"requests); {again.documents_downloaded} documents downloaded"
     )
+
+
+def expected(agencies: int) -> dict[str, tuple[str, set[int], int]]:
+    """agency → (family, report years a crawler may fetch, documents behind them), from the sample web."""
+    web = SampleWeb(agencies=agencies)  # not started: only its sites and reports are read
+    out = {}
+    for site in web.sites:
+        spec, robots = site.spec, Protego.parse(site.spec.robots)
+        years, docs = set(), 0
+        for r in site.reports:
+            if not robots.can_fetch(f"http://h{site.article_path(r)}", "ogi-crawler"):
+                continue
+            years.add(r.year)
+            docs += 0 if r.year == spec.dead_attachment_year else len(r.attachments) + len(r.images)
+        out[site.agency_id] = (spec.family, years, docs)
+    return out
+
+
+def by_family(archive: Path, agencies: int, first_run: str, again_run: str) -> None:
+    rows = ArchiveStore(archive).fetch_log().to_pylist()
+    want = expected(agencies)
+    fam: dict[str, Counter] = {}
+    for agency, (family, years, docs) in want.items():
+        c = fam.setdefault(family, Counter())
+        c["agencies"] += 1
+        c["reports"] += len(years)
+        c["documents"] += docs
+        got = {
+            r["report_year"] for r in rows if r["agency_id"] == agency and r["kind"] == "article" and r["status"] == 200
+        }
+        c["reports_found"] += len(got & years)
+        c["documents_found"] += len(
+            {r["url"] for r in rows if r["agency_id"] == agency and r["kind"] == "attachment" and r["status"] == 200}
+        )
+    for r in rows:
+        if r["status"] is None and r["kind"] == "issue":
+            continue
+        family = want.get(r["agency_id"], ("?",))[0]
+        if r["run_id"] == first_run and r["kind"] != "issue":
+            fam[family]["requests"] += 1
+        elif r["run_id"] == again_run and r["kind"] != "issue":
+            fam[family]["again"] += 1
+            fam[family]["again_docs"] += r["kind"] in ("article", "attachment") and r["status"] == 200
+    print(
+        f"{'family':<18} {'agencies':>8} {'reports':>9} {'recall':>7} {'documents':>11} {'recall':>7} "
+        f"{'req/report':>10} {'re-run req':>10} {'re-run docs':>11}"
+    )
+    for family, c in sorted(fam.items()):
+        recall = 100 * c["reports_found"] / max(c["reports"], 1)
+        doc_recall = f"{100 * c['documents_found'] / c['documents']:6.1f}%" if c["documents"] else "      —"
+        per_report = c["requests"] / max(c["reports_found"], 1)
+        print(
+            f"{family:<18} {c['agencies']:8d} {c['reports_found']:4d}/{c['reports']:<4d} {recall:6.1f}% "
+            f"{c['documents_found']:5d}/{c['documents']:<5d} {doc_recall} {per_report:10.2f} "
+            f"{100 * c['again'] / max(c['requests'], 1):9.1f}% {c['again_docs']:11d}"
+        )
 
 
 if __name__ == "__main__":

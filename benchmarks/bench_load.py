@@ -26,6 +26,7 @@ from ogi.load import load
 from ogi.load.analysis import QUERIES
 from ogi.load.parse_cache import parser_version
 from ogi.load.query import connect
+from ogi.publish.site import build_site
 
 
 def _peak_mb(who: int) -> float:
@@ -72,12 +73,20 @@ def main() -> None:
             worst = max(worst, min(times))
             print(f"query {min(times) * 1000:7.0f} ms (first run {times[0] * 1000:.0f} ms): {title}")
         con.close()
+        t = time.perf_counter()
+        site = build_site(warehouse, work / "report")
+        report_s = time.perf_counter() - t
+        print(
+            f"ogi report: {site.pages} pages ({site.regions} regions, {site.agencies} agencies), "
+            f"{site.bytes / 1e6:.1f} MB on disk, in {report_s:.1f} s (target < 60 s); load average "
+            f"{Path('/proc/loadavg').read_text().split()[0]}"
+        )
         print(
             f"peak memory: main process {_peak_mb(resource.RUSAGE_SELF):.0f} MB, "
             f"largest worker {_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB"
         )
-        ok = first < 120 and worst < 1.0
-        print(f"targets (load < 120 s, each query < 1 s): {'met' if ok else 'NOT met'}")
+        ok = first < 120 and worst < 1.0 and report_s < 60
+        print(f"targets (load < 120 s, each query < 1 s, report < 60 s): {'met' if ok else 'NOT met'}")
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

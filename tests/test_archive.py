@@ -10,6 +10,7 @@ from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore, FetchLogWriter
 COLUMNS = [
     "run_id", "requested_at", "url", "final_url", "kind", "parent_url", "link_title", "agency_id",
     "report_year", "status", "content_type", "bytes", "sha256", "etag", "last_modified", "error",
+    "method", "request_body",
 ]  # fmt: skip
 
 

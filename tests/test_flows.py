@@ -84,9 +84,9 @@ def test_backfill_loads_the_warehouse(runs):
     assert parse["planned"] == parse["parsed"] + parse["failed"]
     assert (root / "wh" / "ogi.duckdb").is_file()
 
-    import duckdb
+    from ogi.load.query import connect
 
-    con = duckdb.connect(str(root / "wh" / "ogi.duckdb"), read_only=True)
+    con = connect(root / "wh")
     reports, unreadable = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE parse_status = 'unreadable') FROM reports"
     ).fetchone()
@@ -193,6 +193,19 @@ def test_flows_are_importable_from_the_repository_folder():
         sys.path.remove(str(repo))
 
 
+def test_the_run_links_the_oversight_report(runs):
+    """The nightly run builds the report site and links it from its artifacts."""
+    from urllib.parse import unquote, urlparse
+
+    _, first, *_ = runs
+    link = _artifacts(first.state_details.flow_run_id)[flows.REPORT_KEY]
+    assert link.type == "link"
+    index = Path(unquote(urlparse(link.data).path))
+    assert index.name == "index.html" and index.is_file()
+    assert "监督报告" in index.read_text(encoding="utf-8")
+    assert any((index.parent / "agency").glob("*.html"))
+
+
 def test_backfill_script_runs_as_documented():
     """``python flows/backfill.py`` takes the options of ``ogi backfill``; without the
     required agency it says so instead of failing inside the flow."""
@@ -205,3 +218,32 @@ def test_backfill_script_runs_as_documented():
     assert helped.returncode == 0 and "--agency" in helped.stdout and "--year" in helped.stdout
     bare = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=120)
     assert bare.returncode == 2 and "--agency" in bare.stderr and "Traceback" not in bare.stderr
+
+
+def test_no_reports_found_reaches_the_run_artifacts(harness, web, tmp_path):
+    """An agency whose list was read but whose reports were not found is named in both artifacts."""
+    import csv
+
+    with web.registry_path.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["agency_id"] in ("lc-ybj", "lc-sthjj")]
+    for r in rows:
+        r["hints"] = ""  # lc-ybj without the hint its assembled endpoint needs
+    registry = tmp_path / "registry.csv"
+    with registry.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    state = flows.backfill(
+        agencies=["lc-ybj", "lc-sthjj"],
+        years=[2024],
+        registry=str(registry),
+        archive=str(tmp_path / "archive"),
+        warehouse=str(tmp_path / "wh"),
+        delay=0.0,
+        return_state=True,
+    )
+    assert state.is_completed(), state.message
+    arts = _artifacts(state.state_details.flow_run_id)
+    assert _summary_table(arts[RUN_SUMMARY_KEY])["agencies with no reports found"] == "1"
+    md = arts[QUALITY_KEY].data
+    assert "## Crawl issues" in md and "| lc-ybj | no_reports_found |" in md

@@ -44,9 +44,9 @@ def demo_runs(tmp_path_factory):
 
 def test_demo_leaves_a_ready_warehouse(demo_runs):
     warehouse, port, first, _ = demo_runs
-    import duckdb
+    from ogi.load.query import connect
 
-    con = duckdb.connect(str(warehouse / "ogi.duckdb"), read_only=True)
+    con = connect(warehouse)
     assert con.execute("SELECT count(*) FROM reports").fetchone()[0] > 50
     con.close()
     assert re.search(rf"http://127\.0\.0\.1:{port}/runs/flow-run/[0-9a-f-]{{36}}", first)

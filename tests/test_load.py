@@ -54,7 +54,9 @@ def archive(tmp_path: Path, fake_parser: None) -> Path:
 
 
 def _con(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(warehouse / "ogi.duckdb"), read_only=True)
+    from ogi.load.query import connect
+
+    return connect(warehouse)
 
 
 def _one(warehouse: Path, sql: str):
@@ -418,6 +420,41 @@ def test_unreadable_document_is_reported_not_fatal(archive: Path, tmp_path: Path
     assert issue[0] == "unsupported_document" and "2024.pdf" in issue[1] and "not a report" in issue[1]
 
 
+def test_parser_crash_is_a_failure_not_data(archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception inside parsing is a bug: the document is counted and named as a
+    parser failure, the other documents are published, ``ogi load`` exits non-zero,
+    and nothing is cached, so the next load (with the bug fixed) parses it again."""
+    from typer.testing import CliRunner
+
+    from ogi.cli import app
+    from ogi.load.parse_cache import cache_path
+
+    sha = ArchiveStore(archive).put(b"CRASH bytes")
+    row = {"url": "http://a000000.example.gov.cn/ndbg/2024.pdf", "kind": "attachment", "agency_id": "A000000"}
+    _add_run(archive, "r9", [row | {"report_year": 2024, "sha256": sha, "bytes": 11}], datetime(2025, 3, 4, tzinfo=UTC))
+    wh = tmp_path / "wh"
+    summary = load(archive, wh, workers=1, as_of=AS_OF)
+    assert len(summary.parser_failures) == 1 and summary.parse_failed == 1
+    assert sha[:12] in summary.parser_failures[0] and "2024.pdf" in summary.parser_failures[0]
+    assert "ZeroDivisionError" in summary.parser_failures[0]
+    assert not cache_path(wh, sha, VERSION).exists()
+    assert sha in {r.sha256 for r in plan(archive, wh)}, "retried on the next load"
+    con = _con(wh)
+    try:
+        published = con.execute("SELECT count(*) FROM reports WHERE parse_status = 'ok'").fetchone()[0]
+        check = con.execute(
+            f"SELECT check_name FROM issues WHERE report_id IN "
+            f"(SELECT report_id FROM reports WHERE document_sha256 = '{sha}')"
+        ).fetchone()
+    finally:
+        con.close()
+    assert published > 0 and check == ("parser_failure",)
+    monkeypatch.chdir(tmp_path)
+    run = CliRunner().invoke(app, ["load", "--archive", str(archive), "--warehouse", str(wh), "--workers", "1"])
+    assert run.exit_code == 1, run.output
+    assert "parser failure" in run.output and "2024.pdf" in run.output
+
+
 def test_parse_batch_from_several_processes(archive: Path, tmp_path: Path) -> None:
     from ogi.workers import new_pool
 
@@ -506,12 +543,18 @@ def test_load_while_an_analyst_reads(archive: Path, tmp_path: Path) -> None:
 
 
 def test_database_opens_from_any_directory_and_has_comments(archive: Path, tmp_path: Path, monkeypatch) -> None:
+    """ogi's connection finds the files from anywhere; a plain client from the warehouse
+    folder, or with file_search_path, does too (the views name files relative to it)."""
     wh = tmp_path / "wh"
     load(archive, wh, workers=1, as_of=AS_OF)
+    monkeypatch.chdir(wh)
+    plain = duckdb.connect("ogi.duckdb", read_only=True)
+    assert plain.execute("SELECT count(*) FROM reports").fetchone()[0] == 36
+    plain.close()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    con = duckdb.connect(str(wh / "ogi.duckdb"), read_only=True)
+    con = _con(wh)
     try:
         assert con.execute("SELECT count(*) FROM cells").fetchone()[0] > 0
         comment = con.execute(

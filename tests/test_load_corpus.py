@@ -12,13 +12,13 @@ import math
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
 from ogi.load import load
+from ogi.load.query import connect
 from tests.conftest import SHARED, needs_shared
 
 CORPUS = SHARED / "corpus"
@@ -81,7 +81,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_cells_match_the_answer_key(warehouse: Path, name: str) -> None:
     truth = json.loads((CORPUS / f"{name}.truth.json").read_text(encoding="utf-8"))
     sha = hashlib.sha256((CORPUS / name).read_bytes()).hexdigest()
-    con = duckdb.connect(str(warehouse / "ogi.duckdb"), read_only=True)
+    con = connect(warehouse)
     try:
         rid, year, tpl, printed, is_record = con.execute(
             "SELECT report_id, year, template, agency_name_printed, is_record FROM reports WHERE document_sha256 = ?",
@@ -98,7 +98,7 @@ def test_cells_match_the_answer_key(warehouse: Path, name: str) -> None:
 
 
 def test_coverage_and_issues_on_real_reports(warehouse: Path) -> None:
-    con = duckdb.connect(str(warehouse / "ogi.duckdb"), read_only=True)
+    con = connect(warehouse)
     try:
         cov = con.execute(
             "SELECT agency_id, list(year ORDER BY year), bool_and(present) FROM coverage GROUP BY 1 ORDER BY 1"

@@ -62,7 +62,7 @@ def test_registry_points_at_distinct_loopback_hosts(web, client):
         host = urlsplit(a.list_url).hostname
         assert host == default_address(specs[a.agency_id].host), a.agency_id
         hosts.setdefault(host, set()).add(a.agency_id)
-    assert len(hosts) == len({s.host for s in SITES}) == 15  # lc-gov and lc-bgs share one portal
+    assert len(hosts) == len({s.host for s in SITES}) == len(SITES) - 1  # lc-gov and lc-bgs share one portal
     assert hosts[default_address(9)] == {"lc-gov", "lc-bgs"}
     for a in agencies:
         if a.agency_id in ("lc-yjj",):
@@ -179,3 +179,20 @@ def test_slow_host_holds_requests_until_released(client):
         web.slow_release.set()
         t.join(30)
         assert result == {"status": 200}
+
+
+def test_endpoint_built_lists_are_not_in_the_html(web, client):
+    """SITES.md §4: the page shell links no report; §2: page 1 static, the oldest years only behind the endpoint."""
+    from ogi_testkit.sampleweb.sites import DYNAMIC
+
+    for spec in [s for s in SITES if s.family in DYNAMIC]:
+        site = web.site(spec.agency_id)
+        html = client.get(list_url(web, spec.agency_id)).text
+        shown = {r.year for r in site.reports if site.article_path(r) in html}
+        if spec.family == "trs_dynamic":
+            assert shown == {2022, 2023, 2024, 2025}, spec.agency_id
+        else:
+            assert shown == set(), spec.agency_id
+    for agency, path in (("lc-whlyj", "/interface/getDocList.do"), ("lc-mzj", "/api/v2/info/search")):
+        r = client.get(f"http://{web.site(agency).netloc}{path}")
+        assert r.status_code == 405  # POST endpoints refuse a GET, as such servers do

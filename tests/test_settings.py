@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from ogi.archive.store import ArchiveStore, FetchLogWriter
 from ogi.settings import Settings, settings
 from ogi.workers import batch_size_for
 
@@ -53,7 +54,7 @@ def test_cli_option_wins_over_environment(tmp_path: Path) -> None:
     """`ogi load` with OGI_WAREHOUSE set and no --warehouse writes there; --warehouse wins."""
     env_wh, opt_wh = tmp_path / "env-wh", tmp_path / "opt-wh"
     archive = tmp_path / "empty-archive"
-    archive.mkdir()
+    FetchLogWriter(ArchiveStore(archive), "run-0").close()  # a crawl that found nothing (no fetch log is refused)
     code = "import sys; from ogi.cli import app; sys.argv = ['ogi'] + sys.argv[1:]; app()"
     env = {"OGI_WAREHOUSE": str(env_wh), "PATH": "/usr/bin:/bin"}
     base = [sys.executable, "-c", code, "load", "--archive", str(archive), "--workers", "1"]

@@ -186,16 +186,45 @@ def load(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) fixing the last complete report year.")
     ] = None,
+    allow_shrink: Annotated[
+        bool, typer.Option("--allow-shrink", help="Publish even with far fewer reports than the current snapshot.")
+    ] = False,
+    keep_snapshots: Annotated[
+        int | None, typer.Option("--keep-snapshots", min=1, help="Snapshots to keep (default 5).")
+    ] = None,
 ) -> None:
     """Parse new or re-versioned archived documents; rebuild the Parquet tables and ogi.duckdb."""
     import json
     from datetime import date
 
     from ogi.load import load as run_load
+    from ogi.load.lock import LockTimeout
+    from ogi.load.snapshots import LoadRefused
 
     archive, warehouse = _folders(archive, warehouse)
-    summary = run_load(archive, warehouse, workers, as_of=date.fromisoformat(as_of) if as_of else None)
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        typer.echo(f"ogi load: --as-of {as_of!r} is not a date (YYYY-MM-DD)", err=True)
+        raise typer.Exit(2) from None
+    try:
+        summary = run_load(
+            archive, warehouse, workers, as_of=day, allow_shrink=allow_shrink, keep_snapshots=keep_snapshots
+        )
+    except (LoadRefused, LockTimeout) as exc:
+        typer.echo(f"ogi load: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:  # a missing archive, a read-only or full warehouse, a permission problem
+        if exc.filename:  # the OS refused something on a path: name it; nothing was published
+            typer.echo(f"ogi load: {exc.filename}: {exc.strerror} (the warehouse was left as it was)", err=True)
+        else:
+            typer.echo(f"ogi load: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
+    if summary.parser_failures:  # the other documents are published; the crash is a bug to fix
+        for failure in summary.parser_failures:
+            typer.echo(f"ogi load: {failure}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -227,6 +256,60 @@ def sql(warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None) -> None:
     except FileNotFoundError as exc:
         typer.echo(f"ogi sql: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+@app.command()
+def report(
+    year: Annotated[int | None, typer.Option(help="Year of the scorecards and rankings (default: the latest).")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only this region: a division code (370000 = the province, 371500 = a city).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default WAREHOUSE/report).")] = None,
+    warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Path("warehouse"),
+    archive: Annotated[Path | None, typer.Option(help="Archive folder, to link each report's stored document.")] = None,
+) -> None:
+    """Build the oversight report: a static HTML site (index, regions, agencies) with charts and scorecards."""
+    import duckdb
+
+    from ogi.publish.site import build_site
+
+    if archive is None and (warehouse / "archive").is_dir():
+        archive = warehouse / "archive"
+    try:
+        summary = build_site(warehouse, out, year=year, region=region, archive=archive)
+    except (duckdb.Error, FileNotFoundError) as exc:
+        typer.echo(f"ogi report: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"wrote {summary.pages} pages ({summary.regions} regions, {summary.agencies} agencies, "
+        f"{summary.bytes / 1e6:.1f} MB) in {summary.seconds:.1f} s: {Path(summary.out) / 'index.html'}"
+    )
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        str, typer.Option("--format", help="xlsx (one sheet per view) or csv (one file per view).")
+    ] = "xlsx",
+    view: Annotated[
+        list[str] | None, typer.Option(help="Only this view (repeatable; default: every analyst view).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output file (xlsx) or folder (csv).")] = None,
+    warehouse: Annotated[Path, typer.Option(help="Warehouse folder.")] = Path("warehouse"),
+) -> None:
+    """Export the analyst views for spreadsheets, with Chinese column headers."""
+    import duckdb
+
+    from ogi.publish.export import default_output, export_views
+
+    target = out or default_output(warehouse, fmt)
+    try:
+        summary = export_views(warehouse, target, fmt, view)
+    except (duckdb.Error, ValueError, FileNotFoundError) as exc:
+        typer.echo(f"ogi export: {exc}", err=True)
+        raise typer.Exit(2) from None
+    rows = ", ".join(f"{v} {n}" for v, n in summary.rows.items())
+    typer.echo(f"wrote {', '.join(summary.files)} ({rows})")
 
 
 @app.command()

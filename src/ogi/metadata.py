@@ -40,6 +40,7 @@ class Column:
     name: str
     type: str
     description: str
+    zh: str = ""  # Chinese header in spreadsheet exports (ogi export); the name when empty
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,68 @@ FIELDS: dict[str, tuple[str, str]] = {
     "parsed": ("bool", "The report of record has template tables."),
     "clean": ("bool", "Parsed and no error issue on the report of record."),
     "missing": ("bool", "No report document at all."),
+    # scorecards (ogi.load.scorecards)
+    "days_after_deadline": ("int32", "Days after 31 January of the next year (negative: early)."),
+    "timely": ("bool", "Published by 31 January of the next year; null when the date is unknown."),
+    "cells_expected": ("int32", "Template cells of the format (200 or 198)."),
+    "completeness": ("float64", "cells_filled / cells_expected."),
+    "sections_present": ("int32", "Of the six sections, those printed with content."),
+    "identity_errors": ("int32", "Identity (勾稽关系) errors of the report."),
+    "narrative_mismatches": ("int32", "narrative_table_mismatch issues of the report."),
+    "consistent": ("bool", "No identity error and no narrative mismatch."),
+    "carryover_breaks": ("int32", "carryover_continuity errors of the report."),
+    "continuous": ("bool", "No carry-over break; null without a previous year."),
+    "other_findings": ("int32", "fee_unexplained, template_mismatch and conflicting_versions issues."),
+    "requests_received": ("float64", "本年新收 requests (requests.new_received.total)."),
+    "requests_handled": ("float64", "Requests handled, （七）总计 (requests.total.total)."),
+    "granted": ("float64", "予以公开 (requests.granted.total)."),
+    "partially_granted": ("float64", "部分公开 (requests.partially_granted.total)."),
+    "disclosure_rate_pct": ("float64", "Disclosure rate: granted ÷ requests handled, %."),
+    "review_corrected": ("float64", "Administrative reviews corrected (结果纠正)."),
+    "review_concluded": ("float64", "Reviews concluded (维持 + 纠正 + 其他); null when one is blank."),
+    "review_correction_pct": ("float64", "Review correction rate: corrected ÷ concluded, %."),
+    "litigation_corrected": ("float64", "Lawsuits corrected (direct and after review)."),
+    "litigation_concluded": ("float64", "Lawsuits concluded (维持 + 纠正 + 其他); null when one is blank."),
+    "litigation_correction_pct": ("float64", "Litigation correction rate: corrected ÷ concluded, %."),
+    "small_numbers": ("bool", "Fewer requests handled than OGI_SMALL_REQUESTS (30): flagged, not ranked."),
+    "score": ("int32", "Mean of timeliness, completeness, consistency and continuity ×100."),
+    "rank_in_region": ("int32", "Rank by score among the region's ranked agencies that year."),
+    "rank_in_level": ("int32", "Rank by score among ranked agencies of the same level that year."),
+    "agencies_expected": ("int32", "Registry agencies expected to publish."),
+    "agencies_present": ("int32", "Of those, with a report archived."),
+    "agencies_missing": ("int32", "Of those, with none."),
+    "timely_reports": ("int32", "Reports of record published by the deadline."),
+    "consistent_reports": ("int32", "Consistent reports of record."),
+    "reports": ("int32", "Reports of record."),
+    "timeliness_known": ("int32", "Reports of record with a known publication date."),
+    "coverage_pct": ("float64", "present ÷ expected, %."),
+    "timely_pct": ("float64", "timely ÷ timeliness_known, %."),
+    "mean_completeness": ("float64", "Mean completeness."),
+    "mean_score": ("int32", "Mean score."),
 }
+
+#: Chinese column headers of the spreadsheet export (ogi export), one per field.
+ZH: dict[str, str] = {
+    "report_id": "报告编号", "agency_id": "机关编号", "agency_name": "机关名称", "year": "年度", "level": "层级",
+    "region_code": "行政区划代码", "province_code": "省级区划代码", "template": "格式版本",
+    "parse_status": "解析状态", "published_date": "发布日期", "document_url": "来源网址",
+    "document_sha256": "文档SHA256", "cells_filled": "已填单元格", "outcome": "办理结果",
+    "applicant": "申请人类型", "value": "数量", "parts": "合计单元格数", "parts_filled": "有数单元格数",
+    "present": "已发布", "parsed": "已解析", "clean": "无错误", "missing": "缺失",
+    "days_after_deadline": "逾期天数", "timely": "按时发布", "cells_expected": "应填单元格",
+    "completeness": "完整度", "sections_present": "章节齐全数", "identity_errors": "勾稽错误数",
+    "narrative_mismatches": "正文与表格不符数", "consistent": "内容一致", "carryover_breaks": "结转不连续数",
+    "continuous": "结转连续", "other_findings": "其他问题数", "requests_received": "本年新收申请",
+    "requests_handled": "办理总数", "granted": "予以公开", "partially_granted": "部分公开",
+    "disclosure_rate_pct": "公开率(%)", "review_corrected": "复议纠错数", "review_concluded": "复议审结数",
+    "review_correction_pct": "复议纠错率(%)", "litigation_corrected": "诉讼纠错数",
+    "litigation_concluded": "诉讼审结数", "litigation_correction_pct": "诉讼纠错率(%)",
+    "small_numbers": "样本过小", "score": "综合得分", "rank_in_region": "区划内排名", "rank_in_level": "同级排名",
+    "agencies_expected": "应发布", "agencies_present": "已发布", "agencies_missing": "缺失", "reports": "报告数",
+    "timely_reports": "按时发布数", "consistent_reports": "一致报告数", "timeliness_known": "发布日期已知数",
+    "coverage_pct": "覆盖率(%)",
+    "timely_pct": "按时率(%)", "mean_completeness": "平均完整度", "mean_score": "平均得分",
+}  # fmt: skip
 
 _OVERRIDES: dict[tuple[str, str], str] = {
     ("agencies", "kind"): "government, department or other.",
@@ -152,7 +214,7 @@ def _cols(table: str, names: str) -> tuple[Column, ...]:
     out = []
     for name in names.split():
         kind, description = FIELDS[name]
-        out.append(Column(name, kind, _OVERRIDES.get((table, name), description)))
+        out.append(Column(name, kind, _OVERRIDES.get((table, name), description), ZH.get(name, "")))
     return tuple(out)
 
 
@@ -281,6 +343,36 @@ TABLES: tuple[Table, ...] = (
         "Agency × expected year, from first_year to the last complete year.",
         _cols("coverage", "agency_id year level region_code present parsed clean missing"),
     ),
+    Table(
+        "scorecard",
+        "view",
+        "One row per report of record: timeliness, completeness, consistency and continuity, the rates "
+        "analysts quote, a score (mean of the four components ×100) and ranks within region and level per "
+        "year. Agencies handling fewer requests than the small-numbers threshold (30 by default, "
+        "OGI_SMALL_REQUESTS) are flagged small_numbers and not ranked.",
+        _cols(
+            "scorecard",
+            f"{_REPORT_KEYS} agency_name level region_code province_code template published_date document_url "
+            "document_sha256 days_after_deadline timely cells_filled cells_expected completeness sections_present "
+            "identity_errors narrative_mismatches consistent carryover_breaks continuous other_findings "
+            "requests_received requests_handled granted partially_granted disclosure_rate_pct review_corrected "
+            "review_concluded review_correction_pct litigation_corrected litigation_concluded "
+            "litigation_correction_pct small_numbers score rank_in_region rank_in_level",
+        ),
+    ),
+    Table(
+        "scorecard_region",
+        "view",
+        "Region × year: coverage, timeliness, completeness, consistency and pooled rates (sums over the "
+        "region's reports of record, small ones included).",
+        _cols(
+            "scorecard_region",
+            "region_code year province_code agencies_expected agencies_present agencies_missing coverage_pct "
+            "reports timely_reports timeliness_known timely_pct mean_completeness consistent_reports mean_score "
+            "requests_handled granted "
+            "disclosure_rate_pct review_correction_pct litigation_correction_pct",
+        ),
+    ),
 )
 
 BY_NAME = {t.name: t for t in TABLES}
@@ -401,7 +493,10 @@ def data_dictionary() -> str:
                     "",
                 ]
             lines += ["| column | type | description |", "|---|---|---|"]
-            lines += [f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {c.description} |" for c in t.columns]
+            lines += [
+                f"| `{c.name}` | {DUCKDB_TYPES[c.type]} | {c.description}{f' (表头 {c.zh})' if c.zh else ''} |"
+                for c in t.columns
+            ]
             lines.append("")
     from ogi.validate.sql import DESCRIPTIONS
 

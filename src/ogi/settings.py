@@ -62,6 +62,15 @@ class CrawlSettings:
     generic_depth: int = _knob(3, "Link depth the generic adapter follows from the list page.")
     max_agencies: int = _knob(256, "Agencies crawled at the same time (mostly waiting on their host gates).")
     revalidate_after_days: float = _knob(30.0, "Days before an archived article or attachment is revalidated.")
+    request_deadline: float = _knob(
+        300.0, "Seconds one request may take in all (a host trickling bytes is given up, logged `deadline`)."
+    )
+    max_crawl_delay: float = _knob(
+        30.0,
+        "Longest robots.txt Crawl-delay obeyed; a host asking more is left to a later run (`crawl_delay_too_long`).",
+    )
+    max_retry_after: float = _knob(120.0, "Longest 429/503 Retry-After waited for within a run.")
+    max_articles: int = _knob(200, "Per agency and run: report pages followed (more is the crawl issue `article_cap`).")
 
     def __post_init__(self) -> None:
         if self.per_host < 1:
@@ -105,6 +114,13 @@ class Settings(BaseSettings):
     parser: str = Field(
         "ogi.parse.api",
         description="Module the load parses with (PARSER_VERSION and parse_bytes); tests use a stand-in.",
+    )
+    yoy_factor: float = Field(
+        3.0, gt=1, description="yoy_jump: a headline count this many times (or 1/x of) last year's."
+    )
+    yoy_minimum: int = Field(30, ge=0, description="yoy_jump: ignored when both years are below this count.")
+    small_requests: int = Field(
+        30, ge=0, description="Scorecards: fewer requests handled than this are flagged small_numbers, not ranked."
     )
     crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="The crawler's politeness (OGI_CRAWL__*).")
 

@@ -140,12 +140,14 @@ class ParseStats:
     planned: int = 0
     parsed: int = 0
     failed: int = 0
+    parser_failures: int = 0  # of ``failed``: crashes of ogi's own code (bugs), never cached
     failures: list[str] = field(default_factory=list)  # "sha256 file: problem", first 50
 
     def add(self, other: ParseStats) -> None:
         self.planned += other.planned
         self.parsed += other.parsed
         self.failed += other.failed
+        self.parser_failures += other.parser_failures
         self.failures.extend(other.failures[: max(0, 50 - len(self.failures))])
 
 
@@ -192,8 +194,11 @@ def parse_in_worker(refs: list[Any], archive: str, warehouse: str, log: RunLog |
                     agency_id=ref.agency_id,
                 )
             stats.failed += 1
+            bug = bool(result.get("parser_failure"))
+            stats.parser_failures += bug
             if len(stats.failures) < 50:
-                stats.failures.append(f"{result.get('sha256', '?')[:12]} {result.get('file', '')}: {problem}")
+                kind = "parser failure (a bug in ogi)" if bug else "unreadable"
+                stats.failures.append(f"{result.get('sha256', '?')[:12]} {result.get('file', '')}: {kind}: {problem}")
     return stats
 
 

@@ -15,6 +15,13 @@ Parquet when it ends. A killed run leaves its journal; the next run (or
 and the resumed run knows what is already archived. Object names are hashes only:
 nothing a server says (URL path, Content-Disposition) becomes a path.
 
+Objects are verified against their name when read for parsing
+(:meth:`ArchiveStore.read_verified`): a byte changed on disk is an
+:class:`ObjectCorrupt` error, never a document published under a hash it no
+longer has. :meth:`ArchiveStore.fingerprint` (size and modification time) lets the
+parse cache notice an object changed since it was parsed without re-hashing every
+object on every load.
+
 Whether a run finished is kept in its Parquet file's metadata (the files stay
 one per run and are never rewritten): a journal sealed after a kill is marked
 ``ogi:interrupted``; a run that ends normally lists, under ``ogi:resumes``, the
@@ -55,12 +62,30 @@ FETCH_LOG_SCHEMA = pa.schema(
         ("etag", pa.string()),
         ("last_modified", pa.string()),
         ("error", pa.string()),
+        ("method", pa.string()),  # null for GET; "POST" for a list endpoint paged by POST
+        ("request_body", pa.string()),  # what a POST sent (its pages differ only here)
     ]
 )
-KINDS = ("robots", "list", "article", "attachment")
+# "script": a script a list page loads (read for its endpoints); "issue": not a request but
+# a named crawl issue of the agency (``no_reports_found``, ``article_cap``, …) in ``error``.
+KINDS = ("robots", "list", "script", "article", "attachment", "issue")
 INTERRUPTED = "ogi:interrupted"  # Parquet metadata of a run sealed after a kill
 RESUMES = "ogi:resumes"  # ... of a finished run: {"runs": [interrupted run ids], "agencies": [...] | null}
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
+
+
+class ObjectCorrupt(ValueError):
+    """An archived object's bytes do not hash to the sha256 it is stored under."""
+
+    check = "object_corrupt"  # the issue a load records (ogi.validate checks.csv)
+
+
+def verify(data: bytes, sha: str) -> bytes:
+    """``data`` if it hashes to ``sha``, else ObjectCorrupt (works on bytes from any store)."""
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha:
+        raise ObjectCorrupt(f"object {sha} is corrupt: its {len(data):,} bytes hash to {actual}")
+    return data
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -104,6 +129,21 @@ class ArchiveStore:
             return self.path_for(sha).read_bytes()
         except FileNotFoundError:
             raise FileNotFoundError(f"{self.path_for(sha)}: object {sha} not in archive {self.root}") from None
+
+    def read_verified(self, sha: str) -> bytes:
+        """The object's bytes, checked against its name (ObjectCorrupt when they differ)."""
+        try:
+            return verify(self.read(sha), sha)
+        except ObjectCorrupt as exc:
+            raise ObjectCorrupt(f"{self.path_for(sha)}: {exc}") from None
+
+    def fingerprint(self, sha: str) -> dict[str, int] | None:
+        """Cheap identity of the stored object (size, mtime), or None when it is missing."""
+        try:
+            st = self.path_for(sha).stat()
+        except FileNotFoundError:
+            return None
+        return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
     def seal_journals(self) -> list[Path]:
         """Convert journals left by killed runs into Parquet (marked interrupted); returns the files."""

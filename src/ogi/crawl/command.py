@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from ogi.crawl.hints import HintError
 from ogi.crawl.runner import CrawlSummary, crawl
 from ogi.registry import RegistryError
 from ogi.runlog import RunLog, log_crawl
@@ -32,6 +33,8 @@ def print_summary(summary: CrawlSummary, archive: Path, console: Console) -> Non
     console.print(t)
     for agency_id, error in summary.failed_agencies.items():
         console.print(f"[red]agency {agency_id} failed:[/red] {error}")
+    for issue in summary.issues:
+        console.print(f"[yellow]{issue['check']}[/yellow] {issue['agency_id']}: {issue['detail']}")
     console.print(f"fetch log: {archive / 'fetch_log'} (Parquet), {archive / 'fetch_log.csv'} (CSV)")
 
 
@@ -52,8 +55,8 @@ def run_crawl(
         settings = replace(settings, per_host=per_host)
     try:
         summary = crawl(registry, archive, agencies=agencies, since=since, settings=settings, progress=True)
-    except (RegistryError, KeyError) as e:
-        console.print(f"[red]error:[/red] {e}")
+    except (RegistryError, HintError, KeyError) as e:
+        console.print(f"[red]error:[/red] {e}", soft_wrap=True)
         return 2
     log = RunLog.open(current_settings().runs_for(Path(archive).parent), summary.run_id)
     problems = log_crawl(log, archive, summary)

@@ -21,7 +21,7 @@ import pyarrow as pa
 from protego import Protego
 
 from ogi.archive.store import ArchiveStore, FetchLogWriter
-from ogi.crawl.http import HttpClient, Response, origin
+from ogi.crawl.http import Body, HttpClient, Response, origin
 from ogi.crawl.pages import parse_html
 from ogi.registry import Agency
 from ogi.settings import CrawlSettings
@@ -29,7 +29,13 @@ from ogi.settings import CrawlSettings
 ROBOTS_TOKEN = "ogi-crawler"
 _DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 _DEAD = (404, 410)
-TRANSIENT = ("timeout", "network", "http_5xx", "truncated")  # error codes worth trying again soon
+TRANSIENT = ("timeout", "network", "http_5xx", "http_429", "truncated", "deadline")  # worth trying again soon
+
+
+def request_key(url: str, method: str | None = None, body: str | None = None) -> str:
+    """What identifies a request in the history: its URL, and for a POST what it sent
+    (the pages of a POST-paged list share one URL)."""
+    return f"{url} POST {body or ''}" if method == "POST" else url
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,9 @@ class History:
             self.record(row)
 
     def record(self, row: dict) -> None:
+        if row["kind"] == "issue":
+            return
+        key = request_key(row["url"], row.get("method"), row.get("request_body"))
         if row["kind"] == "list":
             self.list_order.setdefault(row["url"], len(self.list_order))
             if row["final_url"]:
@@ -77,7 +86,7 @@ class History:
             if row["parent_url"] not in pages:
                 pages.append(row["parent_url"])
         complete = row["status"] in (200, 304) and row["sha256"] and not row["error"]
-        dead = row["status"] in _DEAD and row["kind"] in ("article", "attachment")
+        dead = row["status"] in _DEAD and row["kind"] in ("article", "attachment", "script")
         if not (complete or dead):
             # Failures and truncations never count as archived; transient ones make their
             # article worth revisiting on the next run rather than at the revalidation cadence.
@@ -88,7 +97,7 @@ class History:
         failed = self._failed.pop(row["url"], None)
         if failed is not None:
             self._failed_under[failed[0]].discard(row["url"])
-        self.latest[row["url"]] = Known(
+        self.latest[key] = Known(
             checked_at=row["requested_at"],
             status=row["status"],
             sha256=row["sha256"],
@@ -133,6 +142,7 @@ class Fetched:
     previous: Known | None
     year: int | None
     _tree: lxml.html.HtmlElement | None = field(default=None, repr=False)
+    key: str = ""  # request_key: the URL, or the URL and body of a POST
 
     @property
     def changed(self) -> bool:
@@ -170,6 +180,8 @@ class Session:
         self.stats = RunStats()
         self.now = datetime.now(UTC)
         self._robots: dict[str, asyncio.Task[Protego]] = {}
+        self.issues: list[dict[str, str]] = []
+        self._host_refusal: dict[str, str] = {}  # origin → why no request goes there this run
 
     def fresh(self, url: str) -> Known | None:
         """Known and checked within the revalidation cadence: no request needed."""
@@ -213,14 +225,31 @@ class Session:
             rules = Protego.parse("")
         else:
             rules = Protego.parse(_DISALLOW_ALL)
+        if f.error and f.error.startswith("dns:"):
+            self._host_refusal[key] = f"dns: {key} does not resolve (unknown host)"
         crawl_delay = rules.crawl_delay(ROBOTS_TOKEN)
-        if crawl_delay:
+        if crawl_delay and float(crawl_delay) > self.settings.max_crawl_delay:
+            self._host_refusal[key] = (
+                f"crawl_delay_too_long: {key}/robots.txt asks a Crawl-delay of {float(crawl_delay):g} s, "
+                f"more than max_crawl_delay {self.settings.max_crawl_delay:g} s; not crawled in this run, "
+                "a later run tries again"
+            )
+        elif crawl_delay:
             gate = self.http.gate(key)
             gate.delay = max(gate.delay, float(crawl_delay))
         return rules
 
+    def write_issue(self, agency: Agency, check: str, detail: str, url: str | None = None) -> None:
+        """A named crawl issue of the agency, as a fetch-log row of kind ``issue`` (no request)."""
+        url = url or agency.list_url
+        self.log.write(url=url, kind="issue", agency_id=agency.agency_id, error=f"{check}: {detail}")
+        self.stats.errors_by_kind[check] += 1
+        self.issues.append({"agency_id": agency.agency_id, "check": check, "detail": detail, "url": url})
+
     async def robots_ok(self, agency: Agency, url: str) -> bool:
-        return (await self.robots(agency, url)).can_fetch(url, ROBOTS_TOKEN)
+        """Whether robots.txt lets us fetch ``url`` now (never on a host refused for this run)."""
+        rules = await self.robots(agency, url)
+        return origin(url) not in self._host_refusal and rules.can_fetch(url, ROBOTS_TOKEN)
 
     async def _request(
         self,
@@ -233,17 +262,22 @@ class Session:
         year: int | None = None,
         resolve_year: Callable[[Fetched], int | None] | None = None,
         robots_checked: bool = False,
+        body: Body | None = None,
     ) -> Fetched:
-        previous = self.history.latest.get(url)
+        sent = body.data.decode("utf-8", errors="replace") if body is not None else None
+        method = "POST" if body is not None else None
+        key = request_key(url, method, sent)
+        previous = self.history.latest.get(key)
         if previous and previous.sha256 and not self.store.has(previous.sha256):
             previous = None  # object lost: fetch it again unconditionally
         if not agency.host_allowed(url):
             resp = Response(url, url, error=f"host_not_allowed: {url} is not on {agency.agency_id}'s hosts")
         elif not robots_checked and not await self.robots_ok(agency, url):
-            resp = Response(url, url, error=f"robots_disallowed: {url} disallowed by robots.txt")
+            refusal = self._host_refusal.get(origin(url))
+            resp = Response(url, url, error=refusal or f"robots_disallowed: {url} disallowed by robots.txt")
         else:
             headers = {}
-            if previous and previous.sha256:
+            if previous and previous.sha256 and method is None:
                 if previous.etag:
                     headers["If-None-Match"] = previous.etag
                 if previous.last_modified:
@@ -253,6 +287,7 @@ class Session:
                 headers=headers,
                 allowed=agency.host_allowed,
                 robots_ok=None if robots_checked else (lambda u: self.robots_ok(agency, u)),
+                body=body,
             )
             self.stats.requests += 1
             if kind == "robots" and resp.status is not None and 400 <= resp.status < 500:
@@ -283,6 +318,7 @@ class Session:
             resp.error,
             previous,
             year,
+            key=key,
         )
         if fetched.is_html and kind in ("list", "article"):  # parsed off the event loop (lxml drops the GIL)
             fetched._tree = await asyncio.to_thread(parse_html, body, resp.declared_type)
@@ -296,6 +332,8 @@ class Session:
             parent_url=parent_url,
             link_title=link_title,
             report_year=fetched.year,
+            method=method,
+            request_body=sent,
         )
         return fetched
 
@@ -309,6 +347,7 @@ class AgencyContext:
         self.since = since
         self.settings = session.settings
         self.pages_read = 0
+        self.articles = 0  # report pages and documents asked for (bounded by max_articles)
 
     def known(self, url: str) -> bool:
         return url in self.session.history.latest
@@ -348,3 +387,14 @@ class AgencyContext:
         if kind == "list":
             self.pages_read += 1
         return await self.session._request(self.agency, url, kind, **kw)
+
+    async def script(self, url: str, parent_url: str) -> bytes | None:
+        """A script the list page loads, read for its endpoints: from the archive when it was
+        checked within the revalidation cadence, else fetched (conditionally) and archived."""
+        known = self.session.fresh(url)
+        if known is not None:  # archived, or gone (404/410), within the cadence: no request
+            return await asyncio.to_thread(self.session.store.read, known.sha256) if known.sha256 else None
+        return (await self.fetch(url, "script", parent_url=parent_url)).body
+
+    def issue(self, check: str, detail: str, url: str | None = None) -> None:
+        self.session.write_issue(self.agency, check, detail, url)

@@ -6,7 +6,13 @@ that no caller can add a second retry loop or forget a check:
 * a per-host gate (at most ``per_host`` connections, ``delay`` between request
   starts) that every attempt, retry and redirect hop passes through;
 * retries with exponential backoff on timeouts, network errors, truncated
-  bodies and 5xx, never on 4xx;
+  bodies and 5xx, never on other 4xx; a 429 or 503 with ``Retry-After`` pauses
+  that host's gate (only that host: others go on) and slows it for the rest of
+  the run before the request is tried again;
+* a total deadline per request (``request_deadline``), so a server that trickles
+  a byte at a time is given up rather than waited on for ever;
+* error kinds that say what happened: ``dns`` (unknown host), ``http_blocked``
+  (403/412: the server refuses this client), ``http_4xx``, ``http_5xx`` …;
 * redirects followed by hand, each hop checked against the agency's allowed
   hosts and robots.txt (a hop elsewhere is refused, not followed);
 * a size cap (Content-Length first, then while streaming) and a check that the
@@ -18,10 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import zlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -45,6 +54,14 @@ class Response:
     nbytes: int = 0
     location: str | None = None  # Location header of a redirect
     error: str | None = None  # "<code>: <detail>"; codes are the keys of errors_by_kind
+
+
+@dataclass(frozen=True)
+class Body:
+    """What a POST sends: the encoded body and its Content-Type."""
+
+    data: bytes
+    content_type: str
 
 
 class _Retryable(Exception):
@@ -72,6 +89,39 @@ class HostGate:
                     await asyncio.sleep(wait)
                 self._next_at = loop.time() + self.delay
             yield
+
+    def pause(self, seconds: float, slowest: float) -> None:
+        """The server asked for ``seconds`` of quiet (``Retry-After``): no request to this
+        host starts before then, and the host is asked half as often for the rest of the run."""
+        loop = asyncio.get_running_loop()
+        self._next_at = max(self._next_at, loop.time() + seconds)
+        self.delay = min(max(2 * self.delay, 1.0), max(slowest, self.delay))
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _dns_failure(e: BaseException) -> socket.gaierror | None:
+    """The name-resolution error behind a connect error (anywhere in its cause chain), if any."""
+    seen: BaseException | None = e
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def origin(url: str) -> str:
@@ -196,11 +246,13 @@ class HttpClient:
         headers: dict[str, str] | None = None,
         allowed: Callable[[str], bool] = lambda _u: True,
         robots_ok: Callable[[str], Awaitable[bool]] | None = None,
+        body: Body | None = None,
     ) -> Response:
-        """GET ``url``, following redirects only onto allowed, robots-permitted URLs."""
+        """GET ``url`` (POST ``body`` when given), following redirects only onto allowed,
+        robots-permitted URLs (a 303, or a 301/302 of a POST, continues as a GET, as browsers do)."""
         current = url
         for _hop in range(self.settings.max_redirects + 1):
-            resp = await self._get_with_retries(current, headers or {})
+            resp = await self._get_with_retries(current, headers or {}, body)
             resp.url = url
             if resp.status not in (301, 302, 303, 307, 308):
                 return resp
@@ -216,10 +268,12 @@ class HttpClient:
             if robots_ok is not None and not await robots_ok(target):
                 resp.error = f"robots_disallowed: {current} redirects to {target}, disallowed by robots.txt"
                 return resp
+            if resp.status in (301, 302, 303):
+                body = None
             current = target
         return Response(url, current, error=f"too_many_redirects: more than {self.settings.max_redirects}")
 
-    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> Response:
+    async def _get_with_retries(self, url: str, headers: dict[str, str], body: Body | None = None) -> Response:
         s = self.settings
         retrying = AsyncRetrying(
             stop=stop_after_attempt(s.retries + 1),
@@ -230,66 +284,108 @@ class HttpClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._get_once(url, headers)
+                    return await self._get_once(url, headers, body)
         except _Retryable as e:
             return e.response
         raise AssertionError("unreachable: tenacity either returns or reraises")
 
-    async def _get_once(self, url: str, headers: dict[str, str]) -> Response:
-        """One attempt of one hop, through the host's gate. Raises _Retryable."""
+    async def _get_once(self, url: str, headers: dict[str, str], body: Body | None = None) -> Response:
+        """One attempt of one hop, through the host's gate, within the total deadline. Raises _Retryable."""
         s = self.settings
         resp = Response(url, url)
-        async with self.gate(url).slot(), self._client(url) as client:
+        gate = self.gate(url)
+        async with gate.slot(), self._client(url) as client:
             try:
-                async with client.stream("GET", url, headers=headers) as r:
-                    resp.status = r.status_code
-                    resp.final_url = str(r.url)
-                    resp.etag = r.headers.get("etag")
-                    resp.last_modified = r.headers.get("last-modified")
-                    resp.declared_type = r.headers.get("content-type")
-                    if r.is_redirect:
-                        resp.location = r.headers.get("location")
+                async with asyncio.timeout(s.request_deadline):
+                    return await self._exchange(client, gate, url, headers, body, resp)
+            except TimeoutError:
+                resp.status, resp.body = None, None
+                resp.error = f"deadline: {url} not complete after {s.request_deadline:g} s in all; given up"
+                return resp
+
+    async def _exchange(
+        self,
+        client: httpx.AsyncClient,
+        gate: HostGate,
+        url: str,
+        headers: dict[str, str],
+        body: Body | None,
+        resp: Response,
+    ) -> Response:
+        s = self.settings
+        method, content = ("POST", body.data) if body is not None else ("GET", None)
+        if body is not None:
+            headers = {**headers, "Content-Type": body.content_type}
+        try:
+            async with client.stream(method, url, headers=headers, content=content) as r:
+                resp.status = r.status_code
+                resp.final_url = str(r.url)
+                resp.etag = r.headers.get("etag")
+                resp.last_modified = r.headers.get("last-modified")
+                resp.declared_type = r.headers.get("content-type")
+                if r.is_redirect:
+                    resp.location = r.headers.get("location")
+                    return resp
+                wait = retry_after(r.headers.get("retry-after"))
+                if r.status_code in (429, 503) and (wait is not None or r.status_code == 429):
+                    wait = s.backoff if wait is None else wait
+                    kind = "http_429" if r.status_code == 429 else "http_5xx"
+                    resp.error = f"{kind}: {r.status_code} {r.reason_phrase} from {url}, Retry-After {wait:g} s"
+                    if wait > s.max_retry_after:
+                        resp.error += f" (beyond {s.max_retry_after:g} s: tried on a later run)"
                         return resp
-                    if r.status_code >= 500:
-                        resp.error = f"http_5xx: {r.status_code} {r.reason_phrase} from {url}"
-                        raise _Retryable(resp)
-                    if r.status_code >= 400:
-                        resp.error = f"http_4xx: {r.status_code} {r.reason_phrase} from {url}"
+                    gate.pause(wait, s.max_crawl_delay)
+                    raise _Retryable(resp)
+                if r.status_code >= 500:
+                    resp.error = f"http_5xx: {r.status_code} {r.reason_phrase} from {url}"
+                    raise _Retryable(resp)
+                if r.status_code in (403, 412):
+                    resp.error = f"http_blocked: {r.status_code} {r.reason_phrase} from {url} (refuses this client)"
+                    return resp
+                if r.status_code >= 400:
+                    resp.error = f"http_4xx: {r.status_code} {r.reason_phrase} from {url}"
+                    return resp
+                if r.status_code == 304:
+                    return resp
+                length = r.headers.get("content-length")
+                if length and length.isdigit() and int(length) > s.max_bytes:
+                    resp.error = f"size_cap: {url} announces {length} bytes, cap is {s.max_bytes}"
+                    return resp
+                chunks = []
+                async for chunk in r.aiter_raw():
+                    resp.nbytes += len(chunk)
+                    if resp.nbytes > s.max_bytes:
+                        resp.error = f"size_cap: {url} sent more than {s.max_bytes} bytes"
                         return resp
-                    if r.status_code == 304:
-                        return resp
-                    length = r.headers.get("content-length")
-                    if length and length.isdigit() and int(length) > s.max_bytes:
-                        resp.error = f"size_cap: {url} announces {length} bytes, cap is {s.max_bytes}"
-                        return resp
-                    chunks = []
-                    async for chunk in r.aiter_raw():
-                        resp.nbytes += len(chunk)
-                        if resp.nbytes > s.max_bytes:
-                            resp.error = f"size_cap: {url} sent more than {s.max_bytes} bytes"
-                            return resp
-                        chunks.append(chunk)
-                    raw = b"".join(chunks)
-                    if length and length.isdigit() and int(length) != len(raw):
-                        resp.error = f"truncated: {url} sent {len(raw)} of {length} bytes"
-                        raise _Retryable(resp)
-                    body = _decode_content(raw, r.headers.get("content-encoding"), s.max_bytes)
-                    if body is None:
-                        resp.error = f"bad_encoding: {url} body not decodable or beyond the size cap"
-                        return resp
-            except httpx.TimeoutException as e:
-                resp.status = None
-                resp.error = f"timeout: {type(e).__name__} on {url}"
-                raise _Retryable(resp) from e
-            except httpx.RemoteProtocolError as e:
-                resp.error = f"truncated: {url}: {e}"
-                raise _Retryable(resp) from e
-            except httpx.TransportError as e:
-                resp.status = None
-                resp.error = f"network: {type(e).__name__} on {url}: {e}"
-                raise _Retryable(resp) from e
-        resp.body = body
-        resp.content_type = sniff(body, resp.declared_type)
+                    chunks.append(chunk)
+                raw = b"".join(chunks)
+                if length and length.isdigit() and int(length) != len(raw):
+                    resp.error = f"truncated: {url} sent {len(raw)} of {length} bytes"
+                    raise _Retryable(resp)
+                decoded = _decode_content(raw, r.headers.get("content-encoding"), s.max_bytes)
+                if decoded is None:
+                    resp.error = f"bad_encoding: {url} body not decodable or beyond the size cap"
+                    return resp
+        except httpx.TimeoutException as e:
+            resp.status = None
+            resp.error = f"timeout: {type(e).__name__} on {url}"
+            raise _Retryable(resp) from e
+        except httpx.RemoteProtocolError as e:
+            resp.error = f"truncated: {url}: {e}"
+            raise _Retryable(resp) from e
+        except httpx.ConnectError as e:
+            resp.status = None
+            if _dns_failure(e):
+                resp.error = f"dns: cannot resolve the host of {url}: {e}"
+                return resp
+            resp.error = f"network: {type(e).__name__} on {url}: {e}"
+            raise _Retryable(resp) from e
+        except httpx.TransportError as e:
+            resp.status = None
+            resp.error = f"network: {type(e).__name__} on {url}: {e}"
+            raise _Retryable(resp) from e
+        resp.body = decoded
+        resp.content_type = sniff(decoded, resp.declared_type)
         return resp
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from ogi.archive.store import ArchiveStore, FetchLogWriter
 from ogi.crawl.adapters import ADAPTERS, Adapter, ReportLink
 from ogi.crawl.context import AgencyContext, History, Known, Session
+from ogi.crawl.hints import load_hint
 from ogi.crawl.pages import attachments, is_attachment_url, page_year, parse_html
 from ogi.encoding import decode_page
 from ogi.registry import Agency, load_registry
@@ -39,6 +40,8 @@ class CrawlSummary:
     seconds: float = 0.0
     errors_by_kind: dict[str, int] = field(default_factory=dict)
     failed_agencies: dict[str, str] = field(default_factory=dict)
+    # Named crawl issues ({agency_id, check, detail, url}): no_reports_found, article_cap, …
+    issues: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -136,6 +139,8 @@ async def _known_list(ctx: AgencyContext) -> list[ReportLink] | None:
     known = ctx.report_list_pages()
     if not known or known[0] == agency.list_url or not ctx.fresh(agency.list_url):
         return None
+    if known[0] not in ctx.session.history.latest:
+        return None  # read by POST (its pages share the URL): only the walk from the page knows how
     page = await ctx.fetch(known[0], "list", parent_url=agency.list_url)
     if page.body is None:
         return None
@@ -146,6 +151,15 @@ async def _known_list(ctx: AgencyContext) -> list[ReportLink] | None:
         if adapter.detect(page.final_url, page, text):
             return await adapter().discover(ctx, page) or None
     return None
+
+
+def _mechanism(adapter: Adapter, first, text: str) -> str:
+    """What the list page was recognised as, for an operator choosing a hint."""
+    seen = [f"adapter {adapter.name}"]
+    if first is not None and first.body is not None:
+        seen.append(f"{first.content_type or 'unknown type'}, {len(first.body)} bytes")
+        seen.append(f"{text.lower().count('<script')} script element(s)")
+    return "; ".join(seen + adapter.notes)
 
 
 async def _agency(session: Session, agency: Agency, since: int | None, tally: _Tally) -> bool:
@@ -162,6 +176,16 @@ async def _agency(session: Session, agency: Agency, since: int | None, tally: _T
             text = decode_page(first.body, first.declared_type)
         adapter = _pick_adapter(agency, text, first)
         links = await adapter.discover(ctx, first)
+        if not links and ctx.pages_read:
+            ctx.issue(
+                "no_reports_found",
+                f"the list page was read but no report was found on it ({_mechanism(adapter, first, text)}); "
+                "the agency may need a hint (registry column hints)",
+            )
+    cap = session.settings.max_articles
+    if len(links) > cap:
+        ctx.issue("article_cap", f"{len(links)} report links found, {cap} followed (max_articles); the rest next run")
+        links = links[:cap]
     # Reports of one agency in parallel up to the host's own limit; the gate spaces them.
     sem = asyncio.Semaphore(session.settings.per_host)
 
@@ -226,6 +250,7 @@ async def _crawl(
     summary.documents_downloaded = session.stats.documents_downloaded
     summary.bytes = session.stats.bytes
     summary.requests = session.stats.requests
+    summary.issues = list(session.issues)
     summary.errors_by_kind = dict(Counter(session.stats.errors_by_kind).most_common())
     return summary
 
@@ -241,6 +266,8 @@ def crawl(
 ) -> CrawlSummary:
     """Crawl the registry's agencies (or the given ids) into ``archive``; see the module doc."""
     rows = load_registry(registry)
+    for agency in rows:
+        load_hint(agency)  # a broken hint file stops the run before any request, naming the file
     if agencies:
         unknown = sorted(set(agencies) - {a.agency_id for a in rows})
         if unknown:

@@ -11,10 +11,13 @@ import io
 import zipfile
 
 from docx import Document as open_docx
+from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ogi.extract.errors import UnreadableDocument
+from ogi.extract.limits import check_count, check_zip
 from ogi.extract.model import Cell, Document, Grid
 
 
@@ -40,10 +43,14 @@ def _grid(table: Table, index: int) -> Grid:
 
 
 def extract_docx(data: bytes, name: str) -> Document:
+    check_zip(data, name)
     try:
         doc = open_docx(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(f"{name}: not a readable DOCX ({exc})") from exc
+    except etree.XMLSyntaxError as exc:  # entity expansion, excessive nesting, malformed XML
+        raise UnreadableDocument(f"{name}: the DOCX's XML is not acceptable ({exc.msg})") from exc
+    check_count("paragraphs", sum(1 for _ in doc.element.body.iter(qn("w:p"))), name)
     lines: list[str] = []
     grids: list[Grid] = []
     for block in doc.iter_inner_content():

@@ -15,6 +15,7 @@ from lxml import etree, html
 
 from ogi.encoding import GB_FAMILY, decode_page
 from ogi.extract.errors import UnreadableDocument
+from ogi.extract.limits import check_html_tables
 from ogi.extract.model import Cell, Document, Grid
 
 _BLOCK = {
@@ -22,6 +23,7 @@ _BLOCK = {
     "article", "ul", "ol", "dd", "dt", "blockquote", "pre", "hr", "center",
 }  # fmt: skip
 _DROP = ("script", "style", "noscript", "iframe", "object", "template", "select", "button", "svg")
+_HEADING_MAX = 40  # characters: a longer block is a paragraph, not a section heading
 _REPORT_TITLE = re.compile(r"政府信息公开.{0,4}年度?报告|信息公开年报")
 _PUBLISHED = re.compile(
     r"(?:发布|公开|成文|印发)(?:日期|时间)\s*[:：]?\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})"
@@ -142,15 +144,31 @@ def _lines(root: etree._Element) -> list[str]:
     return out
 
 
+def _block_of(node: etree._Element) -> etree._Element:
+    """The nearest block-level element holding ``node`` (a heading split over spans
+    is one block)."""
+    if node.tag in _BLOCK:
+        return node
+    for anc in node.iterancestors():
+        if anc.tag in _BLOCK:
+            return anc
+    return node
+
+
 def _article_root(body: etree._Element) -> etree._Element:
-    """The smallest element that holds the whole report (from 总体情况 to the closing
-    sections): everything outside it is site chrome. Walks up from the heading
-    instead of measuring every element's text."""
+    """The smallest element holding the narrative from the 总体情况 heading to the
+    closing sections: everything outside it is site chrome. Only narrative is cut
+    here; the tables are taken from the whole page. The heading is a short block
+    (a sentence naming the report's parts, which also says 总体情况, is not a
+    heading); without one the whole body is the article."""
     for node in body.iter():
         text = node.text if isinstance(node.tag, str) else None
         if not text or "总体情况" not in text:
             continue
-        for anc in node.iterancestors():
+        block = _block_of(node)
+        if len(re.sub(r"\s+", "", block.text_content())) > _HEADING_MAX:
+            continue
+        for anc in block.iterancestors():
             content = anc.text_content()
             if "其他需要报告" in content or "存在的主要问题" in content:
                 return anc
@@ -196,6 +214,9 @@ def extract_html(data: bytes, name: str) -> Document:
         m = _PUBLISHED.search(line)
         if m:
             published.append(m.group(1))
-    leaf_tables = [t for t in root.iter("table") if not any(True for _ in t.iterdescendants("table"))]
+    # Tables come from the whole page, wherever they stand: interpretation recognises
+    # the template's tables by their labels, and a mislocated article must not lose them.
+    leaf_tables = [t for t in body.iter("table") if not any(True for _ in t.iterdescendants("table"))]
+    check_html_tables(leaf_tables, name)
     grids = [table_grid(t, i) for i, t in enumerate(leaf_tables)]
     return Document("html", lines, grids, titles, published)

@@ -19,6 +19,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 
 from ogi.extract.errors import UnreadableDocument
+from ogi.extract.limits import check_count
 from ogi.extract.model import Cell, Document, Grid
 from ogi.extract.pdf_fast import PdfiumPage
 from ogi.extract.pdf_words import word_grid
@@ -88,6 +89,7 @@ def extract_pdf(data: bytes, name: str) -> Document:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         raise UnreadableDocument(f"{name}: not a readable PDF ({exc})") from exc
+    check_count("pages", len(pdf), name)
     page_texts: list[str] = []
     grids: list[Grid] = []
     fallback: list[int] = []  # table pages pdfium could not read as tables

@@ -20,6 +20,9 @@ from ogi.extract.model import Cell, Grid
 
 _VALUE = re.compile(r"^(?:[+-]?[\d０-９][\d０-９,，.]*(?:万元|元|件|个|条|项|次)?|[—\-/／–－]+|无)$")
 
+NARRATIVE_WORDS = 16  # a line of more words than any table row prints is narrative
+_UNIT = re.compile(r"^(?:万元|元|件|个|条|项|次)$")
+
 
 @dataclass
 class _Line:
@@ -54,18 +57,47 @@ def _nearest(x: float, centres: list[float]) -> int:
     return min(range(len(centres)), key=lambda i: abs(centres[i] - x))
 
 
+def _join_units(words: list[dict], height: float) -> list[dict]:
+    """A unit printed right after its number (``0件``, ``45.82万元``) is often a word of
+    its own (another script, a small gap): put it back on the number."""
+    out: list[dict] = []
+    for w in sorted(words, key=lambda w: (round(w["top"] / (0.5 * height)), w["x0"])):
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and _UNIT.match(w["text"])
+            and _VALUE.match(prev["text"])
+            and prev["text"][-1:].isdigit()
+            and abs(prev["top"] - w["top"]) < 0.4 * height
+            and 0 <= w["x0"] - prev["x1"] < 0.6 * height
+        ):
+            out[-1] = {**prev, "text": prev["text"] + w["text"], "x1": w["x1"]}
+            continue
+        out.append(w)
+    return out
+
+
 def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
     """A grid for one page's unruled tables, or None when the page has no numbers."""
     if not words:
         return None
     height = statistics.median(w["bottom"] - w["top"] for w in words)
+    words = _join_units(words, height)
     values = [w for w in words if _VALUE.match(w["text"])]
     if not values:
         return None
     left_edge = min(w["x0"] for w in values) - 0.5 * height  # label area of header lines
     # Columns come from the numbers and from short header words over them: a column
     # left blank on every row of the page still has its header label.
-    headers = [w for w in words if len(w["text"]) <= 4 and w["x0"] > left_edge + height and w not in values]
+    # Justified narrative lines break into one word per character: not header words.
+    narrative = {
+        id(w) for line in _cluster_lines(words, 0.45 * height) if len(line.words) > NARRATIVE_WORDS for w in line.words
+    }
+    headers = [
+        w
+        for w in words
+        if len(w["text"]) <= 4 and w["x0"] > left_edge + height and w not in values and id(w) not in narrative
+    ]
     centres = _columns(values + headers, gap=max(4.0, 0.7 * height))
 
     # Lines of numbers, one column each.

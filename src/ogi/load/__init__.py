@@ -25,27 +25,38 @@ def load(
     workers: int | None = None,
     *,
     as_of: date | None = None,
+    allow_shrink: bool = False,
+    keep_snapshots: int | None = None,
     log: RunLog | None = None,
 ) -> LoadSummary:
     """Parse what is new, write the tables, build the database; uses every core by default.
 
-    Problems go to ``log`` (default: a new run's issues log in ``OGI_RUNS``): each
-    unreadable document, and a load that fails (logged, then raised).
+    Refuses (LoadRefused) an archive with no fetch log or one that shrank far below
+    the current snapshot unless ``allow_shrink`` (see ogi.load.snapshots). Problems go
+    to ``log`` (default: a new run's issues log in ``OGI_RUNS``): each unreadable
+    document, and a load that fails (logged, then raised).
     """
     from ogi.settings import settings
     from ogi.workers import parse_documents
 
     archive, warehouse = Path(archive), Path(warehouse)
+    if not archive.is_dir():
+        raise FileNotFoundError(f"{archive}: archive folder not found")
     config = settings()
     workers = workers or config.worker_count
     log = log or RunLog.open(config.runs_for(warehouse))
+    retention = {} if keep_snapshots is None else {"keep_snapshots": keep_snapshots}
     try:
         stats = parse_documents(plan(archive, warehouse), archive, warehouse, workers=workers, log=log)
-        summary = write_tables(archive, warehouse, workers=workers, as_of=as_of)
+        summary = write_tables(archive, warehouse, workers=workers, as_of=as_of, allow_shrink=allow_shrink, **retention)
         summary.database = str(build_duckdb(warehouse))
     except Exception as exc:
         log.add("load", "error", "load_failed", f"{type(exc).__name__}: {exc}", warehouse=str(warehouse))
         raise
     summary.parsed = stats.planned
+    summary.parse_failed = stats.failed
+    summary.parser_failures = [f for f in stats.failures if "parser failure" in f]
+    if stats.parser_failures > len(summary.parser_failures):
+        summary.parser_failures.append(f"… {stats.parser_failures - len(summary.parser_failures)} more")
     summary.run_id, summary.issues_log = log.run_id, str(log.path)
     return summary

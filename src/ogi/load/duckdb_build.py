@@ -1,10 +1,18 @@
 """The DuckDB file: views over the current Parquet snapshot, analyst views, macros, comments.
 
-The database holds no data, only views with absolute paths to the snapshot's
-Parquet files, so it opens from any working directory and is rebuilt in well under a
-second. It is built as ``ogi.duckdb.tmp-*`` and renamed over ``ogi.duckdb``: an
-analyst's open read-only connection keeps the old file (and the old snapshot, which
-write_tables keeps) and never blocks a load.
+The database holds no data, only views over the snapshot's Parquet files, and is
+rebuilt in well under a second. The views name the files relative to the warehouse
+folder (``tables/<snapshot>/cells/**/*.parquet``), so a copied or moved warehouse
+reads its own files, never the original's. DuckDB resolves a relative path against
+the working directory, or against ``file_search_path``: ``ogi query``/``ogi sql``
+set it (:func:`search_path_config`); another client runs from the warehouse folder
+or sets ``SET file_search_path = '/path/to/warehouse'``, and without either gets a
+"no files found" error, not someone else's data.
+
+It is built as ``.ogi.duckdb.tmp-*`` and renamed over ``ogi.duckdb``: an analyst's
+open read-only connection keeps the old file (and the old snapshot, which
+write_tables keeps) and never blocks a load. Temporary files left by a killed load
+are removed by the next one (under the write lock, so none is in use).
 """
 
 from __future__ import annotations
@@ -15,7 +23,9 @@ import uuid
 from pathlib import Path
 
 from ogi import metadata
-from ogi.load.tables import current_snapshot, exclusive
+from ogi.load.lock import exclusive
+from ogi.load.scorecards import scorecard_views
+from ogi.load.tables import current_snapshot
 from ogi.parse import template
 from ogi.settings import settings
 from ogi.validate.identities import APPLICANT_COLUMNS
@@ -32,9 +42,22 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _core_view(name: str, snap: Path) -> str:
-    files = _lit(str(snap.resolve() / name / "**" / "*.parquet"))
+def search_path_config(warehouse: Path) -> dict[str, str]:
+    """DuckDB configuration that resolves the views' relative file names in ``warehouse``."""
+    return {"file_search_path": str(Path(warehouse).resolve())}
+
+
+def _core_view(name: str, snap: Path, warehouse: Path) -> str:
+    files = _lit((snap.relative_to(warehouse) / name / "**" / "*.parquet").as_posix())
     return f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files}, hive_partitioning = false)"
+
+
+def remove_stale_builds(warehouse: Path) -> list[Path]:
+    """Temporary database files of loads that died mid-build (call under the write lock)."""
+    stale = sorted(Path(warehouse).glob(f".{DATABASE}.tmp-*"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def _table_codes(table: str) -> list[str]:
@@ -107,14 +130,15 @@ def _build(warehouse: Path) -> Path:
         raise FileNotFoundError(f"{warehouse}: no tables yet (run `ogi load` first)")
     manifest = json.loads((snap / "manifest.json").read_text())
     target = warehouse / DATABASE
+    remove_stale_builds(warehouse)
     tmp = warehouse / f".{DATABASE}.tmp-{uuid.uuid4().hex}"
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config=search_path_config(warehouse))
         try:
             for name, (args, body, _) in metadata.MACROS.items():
                 con.execute(f"CREATE MACRO {name}{args} AS {body}")
             for table in metadata.CORE:
-                con.execute(_core_view(table.name, snap))
+                con.execute(_core_view(table.name, snap, warehouse))
             statements = _analyst_views(manifest["last_complete_year"])
             extra_comments = []
             for view, table in (
@@ -125,7 +149,7 @@ def _build(warehouse: Path) -> Path:
                 sql, comments = _wide_view(view, table)
                 statements.insert(1, sql)
                 extra_comments += comments
-            for sql in statements + check_views():
+            for sql in statements + check_views() + scorecard_views():
                 con.execute(sql)
             for view, description in CHECK_VIEWS.items():
                 con.execute(f"COMMENT ON VIEW {view} IS {_lit(description)}")

@@ -8,6 +8,12 @@ faster to decode than per-code objects. A document is parsed once per
 parser version however many loads, flows or processes ask for it: files are written
 to a temporary name and renamed, so concurrent writers of the same entry race
 harmlessly (same content) and a reader never sees half a file.
+
+Each entry also records the archived object's fingerprint (size, mtime) when it was
+parsed. A cache hit whose object has since changed (or vanished) is not trusted:
+the object is re-verified against its sha256, and a corrupt one gives an
+``object_corrupt`` error result instead of the cached numbers (never cached
+itself, so a restored object is read again).
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ogi.archive.store import ArchiveStore
-from ogi.validate.document import unsupported_document
+from ogi.archive.store import ArchiveStore, ObjectCorrupt
+from ogi.extract.errors import UnreadableDocument
+from ogi.validate.checks import Issue
+from ogi.validate.document import parser_failure, unreadable_document
 
 if TYPE_CHECKING:
     from ogi.load.plan import DocumentRef
@@ -113,20 +121,18 @@ def read_compact(warehouse: Path, sha256: str, version: str) -> dict[str, Any] |
     return entry if isinstance(entry, dict) and "codes" in entry else None
 
 
-def read_cached(warehouse: Path, sha256: str, version: str) -> dict[str, Any] | None:
-    """The cached parse of a document, or None when there is none."""
-    entry = read_compact(warehouse, sha256, version)
-    return None if entry is None else from_compact(entry)
-
-
-def write_cached(warehouse: Path, result: dict[str, Any]) -> Path:
-    """Store one parse result atomically (temp file + rename in the same folder)."""
+def write_cached(warehouse: Path, result: dict[str, Any], fingerprint: dict[str, int] | None = None) -> Path:
+    """Store one parse result atomically (temp file + rename in the same folder), with the
+    fingerprint of the object it was parsed from."""
     path = cache_path(warehouse, result["sha256"], result["parser_version"])
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    entry = to_compact(result)
+    if fingerprint is not None:
+        entry["object"] = fingerprint
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(json.dumps(to_compact(result), ensure_ascii=False, separators=(",", ":")).encode())
+            fh.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -143,11 +149,15 @@ def document_name(url: str, content_type: str | None) -> str:
     return (name or "document") + _EXT_BY_TYPE.get(ctype, "")
 
 
-def _failed(sha256: str, version: str, name: str, error: BaseException) -> dict[str, Any]:
-    """A parse result for a document the parser could not read at all.
+def _failed(sha256: str, version: str, name: str, issue: Issue, *, bug: bool = False) -> dict[str, Any]:
+    """A parse result for a document the parser could not read (no cells).
 
-    Cached like any result, so a bad document costs one attempt per parser version,
-    and reported as an ``unsupported_document`` issue instead of stopping the load.
+    An unreadable document (``unsupported_document``; a parse limit:
+    ``document_too_large``, ``parse_timeout``) is data: cached like any result, so it
+    costs one attempt per parser version. A missing or changed archived object
+    (``object_corrupt``) is not cached: the object may yet be restored. A crash
+    (``parser_failure``, ``bug``) is a bug in ogi: never cached, so the document is
+    parsed again once the bug is fixed.
     """
     return {
         "file": name,
@@ -163,37 +173,64 @@ def _failed(sha256: str, version: str, name: str, error: BaseException) -> dict[
         "units": {},
         "positions": {},
         "sections": {},
-        "issues": [unsupported_document(name, error).to_json()],
+        "issues": [issue.to_json()],
         "unreadable": True,
+        "parser_failure": bug,
         "parsed_at": datetime.now(UTC).isoformat(),
     }
 
 
+def _trusted(entry: dict[str, Any] | None, ref: DocumentRef, store: ArchiveStore) -> bool:
+    """A cache entry may stand for the archived object: the object is there and unchanged
+    since it was parsed (or, changed in mtime only, still hashes to its name)."""
+    if entry is None:
+        return False
+    now = store.fingerprint(ref.sha256)
+    if now is None:
+        return False
+    if entry.get("object") == now:
+        return True
+    try:
+        store.read_verified(ref.sha256)
+    except (ObjectCorrupt, FileNotFoundError):
+        return False
+    return True
+
+
 def parse_one(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
     """Parse one archived document (or return its cached result) and cache it."""
-    cached = read_cached(warehouse, ref.sha256, version)
-    return cached if cached is not None else _parse_and_cache(ref, store, warehouse, version)
+    entry = read_compact(warehouse, ref.sha256, version)
+    if _trusted(entry, ref, store):
+        return from_compact(entry)
+    return _parse_and_cache(ref, store, warehouse, version)
 
 
 def compact_one(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
     """Like parse_one, in cache form (what the table builder reads)."""
-    cached = read_compact(warehouse, ref.sha256, version)
-    return cached if cached is not None else to_compact(_parse_and_cache(ref, store, warehouse, version))
+    entry = read_compact(warehouse, ref.sha256, version)
+    if _trusted(entry, ref, store):
+        return entry
+    return to_compact(_parse_and_cache(ref, store, warehouse, version))
 
 
 def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
     """Run the parser on the archived bytes and cache the result (a failure is a result too)."""
     name = document_name(ref.url, ref.content_type)
-    if not store.has(ref.sha256):  # not cached: the object may yet be restored
-        return _failed(ref.sha256, version, name, FileNotFoundError(f"{store.path_for(ref.sha256)} missing"))
+    fingerprint = store.fingerprint(ref.sha256)
     try:
-        result = parser().parse_bytes(store.read(ref.sha256), name, source_url=ref.url)
-    except Exception as exc:  # any document-specific failure: record it, keep loading the rest
-        result = _failed(ref.sha256, version, name, exc)
+        data = store.read_verified(ref.sha256)
+    except (FileNotFoundError, ObjectCorrupt) as exc:  # not cached: the object may yet be restored
+        return _failed(ref.sha256, version, name, unreadable_document(name, exc))
+    try:
+        result = parser().parse_bytes(data, name, source_url=ref.url)
+    except UnreadableDocument as exc:  # the document's fault (limits included): recorded and cached
+        result = _failed(ref.sha256, version, name, unreadable_document(name, exc))
+    except Exception as exc:  # ogi's fault: a failure of this document, not cached
+        return _failed(ref.sha256, version, name, parser_failure(name, exc), bug=True)
     result["sha256"] = ref.sha256
     result["parser_version"] = version
     result["parsed_at"] = datetime.now(UTC).isoformat()
-    write_cached(warehouse, result)
+    write_cached(warehouse, result, fingerprint)
     return result
 
 

@@ -1,7 +1,18 @@
 """``ogi query`` and ``ogi sql``: read-only access to ``WAREHOUSE/ogi.duckdb``.
 
 Connections are read-only, so any number of analysts can query while a load
-builds the next database file beside it.
+builds the next database file beside it. Read-only means more than DuckDB's
+``read_only`` (which only protects the database file): a ``COPY … TO`` could
+otherwise overwrite the snapshot's Parquet files. So :func:`connect` also turns
+off DuckDB's external access except reading the warehouse's ``tables/`` folder,
+disables extension installs and loads, and locks the configuration; and
+:func:`check_read_only` admits only SELECT (and EXPLAIN of a SELECT) statements,
+because the one folder DuckDB may read is also one it could write. The only file
+``ogi query`` writes is the ``--output`` the user names, written by Python.
+
+The views name their Parquet files relative to the warehouse folder (see
+duckdb_build); ``file_search_path`` resolves them, so a copied warehouse reads
+its own files.
 """
 
 from __future__ import annotations
@@ -9,27 +20,70 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ogi.load.duckdb_build import DATABASE
+from ogi.load.duckdb_build import DATABASE, search_path_config
 
 if TYPE_CHECKING:
     import duckdb
 
 FORMATS = ("table", "csv", "json", "parquet")
+_READ_STATEMENTS = ("SELECT",)
+_EXPLAIN = re.compile(r"^\s*explain(\s+analy[sz]e)?\s+", re.IGNORECASE)
 
 
-def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+class WriteRefused(ValueError):
+    """A statement that could change a file (COPY, ATTACH, INSTALL, SET, …) given to a read-only command."""
+
+
+def connect(warehouse: Path, *, sandboxed: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that resolves the views' files in ``warehouse``.
+
+    ``sandboxed`` (for anything running SQL a user typed): it can read the
+    warehouse's tables and no other file. ogi's own reports (the data-quality
+    artifact) pass False to read and write their files beside the warehouse.
+    """
     import duckdb
 
-    path = Path(warehouse) / DATABASE
+    warehouse = Path(warehouse).resolve()
+    path = warehouse / DATABASE
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no warehouse database (run `ogi load` first)")
-    return duckdb.connect(str(path), read_only=True)
+    config = search_path_config(warehouse) | {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    con = duckdb.connect(str(path), read_only=True, config=config)
+    if not sandboxed:
+        return con
+    try:
+        tables = str(warehouse / "tables") + "/"
+        con.execute("SET allowed_directories = [?, 'tables/']", [tables])
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def check_read_only(sql: str) -> None:
+    """Refuse any statement but SELECT (and EXPLAIN of one): the one folder DuckDB may
+    read (the warehouse's tables) it could also write, so writes are stopped here."""
+    import duckdb
+
+    for statement in duckdb.extract_statements(sql):
+        kind = statement.type.name
+        if kind == "EXPLAIN":
+            inner = duckdb.extract_statements(_EXPLAIN.sub("", statement.query, count=1))
+            kind = "EXPLAIN " + ",".join(s.type.name for s in inner) if len(inner) != 1 else inner[0].type.name
+        if kind not in _READ_STATEMENTS:
+            raise WriteRefused(
+                f"the warehouse is read-only here: {kind} statements are refused"
+                " (only SELECT; write results with --output FILE)"
+            )
 
 
 def _plain(value: Any) -> Any:
@@ -73,6 +127,7 @@ def write_result(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO
     """Run ``sql`` and write its result in ``fmt`` to ``output`` (or ``out``)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    check_read_only(sql)
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -147,7 +202,7 @@ def repl(warehouse: Path, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -
             buffer = []
             try:
                 write_result(con, sql, "table", out, None)
-            except duckdb.Error as exc:
+            except (duckdb.Error, WriteRefused) as exc:
                 out.write(f"Error: {exc}\n")
     finally:
         con.close()

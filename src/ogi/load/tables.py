@@ -12,20 +12,21 @@ snapshot is hard-linked from it instead of rebuilt: a nightly load rewrites only
 what new or re-parsed documents affect. Buckets are built in parallel processes.
 The small tables (reports, agencies, documents, codes, cross-document issues) are
 rebuilt whole each time, because is_record and the cross-year checks depend on
-every report.
+every report. The manifest records each file's size and sha256; a reused file must
+still match them (ogi.load.snapshots), and a load with missing or implausible
+input is refused before anything is written.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -36,17 +37,21 @@ import pyarrow.parquet as pq
 
 from ogi import metadata
 from ogi.archive.store import ArchiveStore
+from ogi.load.lock import exclusive
 from ogi.load.parse_cache import compact_one, parser_version
 from ogi.load.plan import DocumentRef, read_registry, report_candidates, report_id, stored_fetches
+from ogi.load.snapshots import RETENTION, check_input, checksums, intact, prune
 from ogi.parse import template
 from ogi.settings import settings
 from ogi.validate.cross_year import cross_document_issues, last_complete_year
 from ogi.validate.identities import APPLICANT_COLUMNS
+from ogi.validate.oversight_years import YOY_CODES, cells_digest, conflicting_versions, stub_column, yoy_jump
 from ogi.validate.report import year_mismatch
 from ogi.workers import new_pool
 
 ROW_GROUP = 100_000
-KEEP_SNAPSHOTS = 2  # the current one and the one before, which open connections may still read
+KEEP_SNAPSHOTS = RETENTION.keep_snapshots
+log = logging.getLogger("ogi.load")
 _UNKNOWN_YEAR = "unknown"
 # Code of this module and the metadata: a change rebuilds every bucket.
 _BUILD_HASH = hashlib.sha256(Path(__file__).read_bytes() + Path(metadata.__file__).read_bytes()).hexdigest()[:12]
@@ -55,6 +60,8 @@ _STUB_SCHEMA = pa.schema(
     [f for f in metadata.arrow_schema("reports") if f.name != "is_record"]
     + [pa.field(f"co_{c}", pa.float64()) for c in APPLICANT_COLUMNS]
     + [pa.field(f"cf_{c}", pa.float64()) for c in APPLICANT_COLUMNS]
+    + [pa.field(stub_column(c), pa.float64()) for c in YOY_CODES]
+    + [pa.field("cells_digest", pa.string())]
 )
 
 
@@ -67,8 +74,11 @@ class LoadSummary:
     reports: int = 0
     records: int = 0
     parsed: int = 0
+    parse_failed: int = 0  # documents the parser could not read (unreadable or a crash)
+    parser_failures: list[str] = field(default_factory=list)  # crashes (bugs): "sha256 file: problem"
     buckets_rebuilt: int = 0
     buckets_reused: int = 0
+    files_rejected: list[str] = field(default_factory=list)  # published files changed since, rebuilt
     issues_by_check: dict[str, int] = field(default_factory=dict)
     last_complete_year: int | None = None
     seconds: float = 0.0
@@ -93,18 +103,6 @@ def current_snapshot(warehouse: Path) -> Path | None:
     if not (snap / "manifest.json").is_file():
         raise FileNotFoundError(f"{pointer}: points at {snap}, which has no manifest.json")
     return snap
-
-
-@contextmanager
-def exclusive(warehouse: Path) -> Iterator[None]:
-    """One writer of a warehouse at a time (readers are never blocked)."""
-    Path(warehouse).mkdir(parents=True, exist_ok=True)
-    with (Path(warehouse) / ".write.lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _atomic_text(path: Path, text: str) -> None:
@@ -308,6 +306,9 @@ def build_bucket(
         for c in APPLICANT_COLUMNS:
             stub[f"co_{c}"] = values.get(f"requests.carried_over.{c}")
             stub[f"cf_{c}"] = values.get(f"requests.carried_forward.{c}")
+        for code in YOY_CODES:
+            stub[stub_column(code)] = values.get(code)
+        stub["cells_digest"] = cells_digest(values)
         for key, val in stub.items():
             stubs[key].append(val)
 
@@ -323,13 +324,14 @@ def build_bucket(
     return [*written, rel]
 
 
-def _fingerprint(refs: list[DocumentRef], version: str) -> str:
-    """Digest of everything a bucket's files are built from."""
+def _fingerprint(refs: list[DocumentRef], version: str, store: ArchiveStore) -> str:
+    """Digest of everything a bucket's files are built from, the stored objects' size and
+    mtime included: a changed object rebuilds its bucket, where it is verified again."""
     h = hashlib.sha256(f"{version}|{_BUILD_HASH}".encode())
     for ref in refs:
         h.update(
             f"{ref.sha256}|{ref.url}|{ref.agency_id}|{ref.kind}|{ref.content_type}|{ref.report_year}|"
-            f"{ref.link_title}|{ref.first_fetched_at}\n".encode()
+            f"{ref.link_title}|{ref.first_fetched_at}|{store.fingerprint(ref.sha256)}\n".encode()
         )
     return h.hexdigest()
 
@@ -429,56 +431,68 @@ def _codes() -> pa.Table:
     return pa.Table.from_pylist(rows, schema=metadata.arrow_schema("codes"))
 
 
-def _cleanup(root: Path, keep: set[str]) -> None:
-    """Drop snapshots other than the ones kept (failed or superseded builds)."""
-    for path in root.iterdir():
-        if path.is_dir() and path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
-
-
 def write_tables(
-    archive: Path, warehouse: Path, *, workers: int | None = None, as_of: date | None = None
+    archive: Path,
+    warehouse: Path,
+    *,
+    workers: int | None = None,
+    as_of: date | None = None,
+    allow_shrink: bool = False,
+    keep_snapshots: int = RETENTION.keep_snapshots,
 ) -> LoadSummary:
     """Build a new snapshot of every core table from the archive and the parse cache.
 
     ``as_of`` (default today) fixes the last complete report year for missing_report.
+    Refuses (LoadRefused) an archive with no fetch log, or with far fewer report
+    documents than the current snapshot unless ``allow_shrink``; keeps the newest
+    ``keep_snapshots`` snapshots.
     """
     archive, warehouse = Path(archive), Path(warehouse)
     if not archive.is_dir():
         raise FileNotFoundError(f"{archive}: archive folder not found")
     with exclusive(warehouse):
-        return _write_tables(archive, warehouse, workers, as_of)
+        return _write_tables(archive, warehouse, workers, as_of, allow_shrink, keep_snapshots)
 
 
-def _write_tables(archive: Path, warehouse: Path, workers: int | None, as_of: date | None) -> LoadSummary:
+def _write_tables(
+    archive: Path, warehouse: Path, workers: int | None, as_of: date | None, allow_shrink: bool, keep: int
+) -> LoadSummary:
     started = datetime.now(UTC)
     version = parser_version()
     root = tables_root(warehouse)
     previous = current_snapshot(warehouse)
-    old = json.loads((previous / "manifest.json").read_text()) if previous else {"buckets": {}}
+    old = json.loads((previous / "manifest.json").read_text()) if previous else None
+    fetches = stored_fetches(archive)
+    candidates = report_candidates(fetches)
+    check_input(archive, len(candidates), old, allow_shrink=allow_shrink)
+    old = old or {"buckets": {}}
+
     name = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     snap = root / name
     snap.mkdir(parents=True)
-
-    fetches = stored_fetches(archive)
-    candidates = report_candidates(fetches)
     buckets: dict[str, list[DocumentRef]] = defaultdict(list)
     for ref in candidates:
         buckets[ref.sha256[0]].append(ref)
 
     summary = LoadSummary(snapshot=name)
-    manifest: dict[str, Any] = {"parser_version": version, "buckets": {}}
+    manifest: dict[str, Any] = {"parser_version": version, "buckets": {}, "checksums": {}}
     to_build = {}
+    store = ArchiveStore(archive)
     for bucket, refs in sorted(buckets.items()):
-        fp = _fingerprint(refs, version)
+        fp = _fingerprint(refs, version, store)
         prior = old["buckets"].get(bucket)
-        if prior and prior["fingerprint"] == fp and all((previous / f).is_file() for f in prior["files"]):
-            for rel in prior["files"]:
-                _link(previous / rel, snap / rel)
-            manifest["buckets"][bucket] = prior
-            summary.buckets_reused += 1
-        else:
-            to_build[bucket] = (fp, refs)
+        if prior and prior["fingerprint"] == fp:
+            changed = [rel for rel in prior["files"] if not intact(previous, rel, old)]
+            if not changed:
+                for rel in prior["files"]:
+                    _link(previous / rel, snap / rel)
+                    manifest["checksums"][rel] = old["checksums"][rel]
+                manifest["buckets"][bucket] = prior
+                summary.buckets_reused += 1
+                continue
+            log.warning("%s: %s changed since published; rebuilding them", previous, ", ".join(changed))
+            summary.files_rejected += changed
+        to_build[bucket] = (fp, refs)
     workers = workers or settings().worker_count
     if workers > 1 and len(to_build) > 1:
         with new_pool(min(workers, len(to_build))) as pool:
@@ -500,6 +514,10 @@ def _write_tables(archive: Path, warehouse: Path, workers: int | None, as_of: da
     registry = read_registry(archive)
     as_of = as_of or started.date()
     issues = [i.to_row("load") for i in cross_document_issues(stubs, registry, as_of)]
+    records = {(s["agency_id"], s["year"]): s for s in stubs if s["is_record"] and s["template"] is not None}
+    predecessor = {a["agency_id"]: a["predecessor_id"] for a in registry if a.get("predecessor_id")}
+    issues += yoy_jump(records, predecessor)
+    issues += conflicting_versions(stubs, lambda ids: _cells_of(snap, ids))
     _write_by_year("reports", _rows_to_columns("reports", stubs), snap, "part-0")
     _write_by_year("issues", _rows_to_columns("issues", issues), snap, "load")
 
@@ -515,9 +533,12 @@ def _write_tables(archive: Path, warehouse: Path, workers: int | None, as_of: da
 
     manifest["as_of"] = as_of.isoformat()
     manifest["last_complete_year"] = last_complete_year(as_of)
+    manifest["reports"] = len(stubs)
+    fresh = [p.relative_to(snap).as_posix() for p in snap.rglob("*.parquet")]
+    manifest["checksums"] |= checksums(snap, [rel for rel in fresh if rel not in manifest["checksums"]])
     (snap / "manifest.json").write_text(json.dumps(manifest, indent=1))
     _atomic_text(root / "CURRENT", name + "\n")
-    _cleanup(root, {name} | ({previous.name} if previous else set()))
+    prune(root, name, keep)
 
     issue_counts = pq.read_table(snap / "issues", columns=["check_name"], partitioning=None).column("check_name")
     summary.issues_by_check = dict(sorted(_count(issue_counts.to_pylist()).items()))
@@ -527,6 +548,19 @@ def _write_tables(archive: Path, warehouse: Path, workers: int | None, as_of: da
     summary.last_complete_year = manifest["last_complete_year"]
     summary.seconds = round((datetime.now(UTC) - started).total_seconds(), 2)
     return summary
+
+
+def _cells_of(snap: Path, report_ids: list[str]) -> dict[str, dict[str, float | None]]:
+    """Cells of a few reports of this snapshot, read back from its Parquet files."""
+    import pyarrow.dataset as ds
+
+    table = ds.dataset(snap / "cells", format="parquet").to_table(
+        columns=["report_id", "code", "value"], filter=ds.field("report_id").isin(report_ids)
+    )
+    out: dict[str, dict[str, float | None]] = defaultdict(dict)
+    for rid, code, value in zip(*(table.column(n).to_pylist() for n in ("report_id", "code", "value")), strict=True):
+        out[rid][code] = value
+    return out
 
 
 def _count(values: list[str]) -> dict[str, int]:

@@ -43,6 +43,7 @@ STAGES = {
     "parse": "parsing documents",
     "tables": "writing Parquet tables and validating",
     "duckdb": "building warehouse/ogi.duckdb",
+    "site": "building the oversight report (warehouse/report)",
     "report": "publishing run artifacts",
 }
 
@@ -81,9 +82,11 @@ class StageDisplay:
 def _print_examples(console: Console, warehouse: Path) -> None:
     import duckdb
 
+    from ogi.load.query import connect as connect_warehouse
+
     db = warehouse / "ogi.duckdb"
     console.print(f"\n[bold]Warehouse:[/bold] {db}  (open it with [cyan]ogi sql[/cyan] or duckdb)")
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_warehouse(warehouse)
     try:
         for title, sql in EXAMPLE_QUERIES:
             console.print(f'\n[bold]{title}[/bold]\n  [cyan]ogi query "{sql}"[/cyan]', soft_wrap=True)
@@ -144,6 +147,8 @@ def run_demo(
         soft_wrap=True,
     )
     console.print(f"[bold]This run in the Prefect UI:[/bold] {url}", soft_wrap=True)
+    report = (warehouse / "report" / "index.html").resolve()
+    console.print(f"[bold]Oversight report:[/bold] {report.as_uri()}  (rebuild: ogi report)", soft_wrap=True)
     console.print(
         f"[bold]Prefect UI:[/bold] {conn.ui_url}  (the server keeps running; stop it: ogi ui --stop)",
         soft_wrap=True,

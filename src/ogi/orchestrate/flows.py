@@ -47,6 +47,7 @@ from ogi.runlog import RunLog, log_crawl
 from ogi.settings import cpu_count, settings
 from ogi.workers import ParseStats, batch_size_for, parse_documents, parse_in_worker, run_in_process
 
+REPORT_KEY = "ogi-oversight-report"
 HOST_LIMIT_PREFIX = "host:"
 
 _TASK_OPTIONS: dict[str, Any] = {
@@ -132,6 +133,8 @@ def crawl_task(
         log_crawl(log, archive, summary)
     result = _summary_dict(summary)
     logger.info("crawl: %s", result)
+    for issue in result.get("issues") or []:
+        logger.warning("crawl issue %s for %s: %s", issue["check"], issue["agency_id"], issue["detail"])
     return result
 
 
@@ -148,7 +151,11 @@ def plan_task(archive: str, warehouse: str) -> list[Any]:
 def parse_batch_task(refs: list[Any], archive: str, warehouse: str, log: RunLog | None = None) -> ParseStats:
     """Parse one batch on the shared process pool."""
     progress.stage("parse", f"batch of {len(refs)}")
-    return run_in_process(parse_in_worker, refs, archive, warehouse, log)
+    stats = run_in_process(parse_in_worker, refs, archive, warehouse, log)
+    logger = get_run_logger()
+    for failure in stats.failures:  # the task's log says which document and why
+        (logger.error if "parser failure" in failure else logger.warning)("%s", failure)
+    return stats
 
 
 @task(name="write-tables", **_TASK_OPTIONS)
@@ -214,6 +221,26 @@ def publish_task(
     )
 
 
+@task(name="build-report", **_TASK_OPTIONS)
+def report_task(warehouse: str, archive: str) -> dict[str, Any]:
+    """Build the oversight report site (WAREHOUSE/report) and link it from the run's artifacts."""
+    from prefect.artifacts import create_link_artifact
+
+    from ogi.publish.site import build_site
+
+    progress.stage("site", "building the oversight report")
+    summary = build_site(Path(warehouse), archive=Path(archive))
+    index = Path(summary.out).resolve() / "index.html"
+    create_link_artifact(
+        key=REPORT_KEY,
+        link=index.as_uri(),
+        link_text="监督报告 / oversight report",
+        description=f"{summary.pages} pages ({summary.regions} regions, {summary.agencies} agencies), "
+        f"built in {summary.seconds} s; open {index} in a browser",
+    )
+    return summary.as_dict()
+
+
 def process_archive(
     flow_name: str,
     archive: str,
@@ -242,8 +269,17 @@ def process_archive(
     stats = parse_documents(refs, archive, warehouse, workers=workers, batch_size=size, map_batches=as_tasks)
     load_summary = write_tables_task(archive, warehouse, workers, log)
     build_duckdb_task(warehouse, log)
+    report_task(warehouse, archive)
     result = publish_task(flow_name, warehouse, crawl_summary or {}, stats, load_summary, snapshot)
+    if stats.parser_failures:  # published first; then the run fails, naming the documents
+        failures = [f for f in stats.failures if "parser failure" in f]
+        raise ParserFailures(f"{stats.parser_failures} document(s) crashed the parser: " + "; ".join(failures[:5]))
     return {**result, "run_id": log.run_id, "issues_log": str(log.path)}
+
+
+class ParserFailures(RuntimeError):
+    """Extraction or parsing crashed on some documents (a bug): the run is failed after
+    the others were published."""
 
 
 def run_log(warehouse: str) -> RunLog:

@@ -3,7 +3,8 @@
 * ``ogi-run-summary`` (table): what the run did — agencies visited, reports new and
   changed, documents parsed, parse failures, identity violations.
 * ``ogi-data-quality`` (markdown): worst agencies, violations new since the previous
-  build, coverage gaps (``missing_report`` issues by year).
+  build, coverage gaps (``missing_report`` issues by year), and the crawl's named
+  issues (``no_reports_found`` with the list mechanism recognised, ``article_cap``).
 
 "New" needs the previous state: before loading, :func:`snapshot_issues` copies the
 keys of the current ``issues`` table to a small Parquet file; afterwards the report
@@ -25,12 +26,12 @@ _ISSUE_KEY = "report_id, agency_id, year, check_name, CAST(codes AS VARCHAR) AS 
 
 def _connect(warehouse: Path) -> Any:
     """Read-only connection to the warehouse database, or None when there is none yet."""
-    import duckdb
+    from ogi.load.query import connect
 
     db = Path(warehouse) / "ogi.duckdb"
     if not db.is_file():
         return None
-    return duckdb.connect(str(db), read_only=True)
+    return connect(warehouse, sandboxed=False)  # ogi's own SQL: writes its issue snapshot
 
 
 def snapshot_issues(warehouse: Path) -> Path | None:
@@ -136,9 +137,11 @@ def summary_rows(
         ("reports changed", c("reports_changed")),
         ("documents downloaded", c("documents_downloaded")),
         ("crawl errors", sum(errors.values()) if crawled else "— (no crawl)"),
+        ("agencies with no reports found", errors.get("no_reports_found", 0) if crawled else "— (no crawl)"),
         ("documents to parse (new or changed parser)", parse_stats.get("planned", 0)),
         ("documents parsed", parse_stats.get("parsed", 0)),
         ("parse failures", parse_stats.get("failed", 0)),
+        ("parser failures (bugs, not cached)", parse_stats.get("parser_failures", 0)),
         ("reports in warehouse", facts.get("reports", 0)),
         ("identity violations", facts.get("identity_violations", 0)),
         ("new identity violations", facts.get("new_identity_violations", 0)),
@@ -151,7 +154,9 @@ def summary_rows(
     return [{"metric": m, "value": str(v)} for m, v in rows]
 
 
-def quality_markdown(flow_name: str, facts: dict[str, Any], parse_stats: dict[str, Any]) -> str:
+def quality_markdown(
+    flow_name: str, facts: dict[str, Any], parse_stats: dict[str, Any], crawl_issues: list[dict] | None = None
+) -> str:
     """The data-quality report as markdown (rendered by the Prefect UI)."""
     lines = [f"# Data quality after `{flow_name}`", ""]
     lines += [
@@ -159,7 +164,8 @@ def quality_markdown(flow_name: str, facts: dict[str, Any], parse_stats: dict[st
         f"- identity violations: **{facts['identity_violations']}**"
         f" ({facts['new_identity_violations']} new in this run)",
         f"- new error-level violations: **{facts['new_violations']}**",
-        f"- parse failures in this run: **{parse_stats.get('failed', 0)}**",
+        f"- parse failures in this run: **{parse_stats.get('failed', 0)}**"
+        f" (parser failures, bugs in ogi: **{parse_stats.get('parser_failures', 0)}**)",
         "",
         "## Worst agencies",
         "",
@@ -183,6 +189,10 @@ def quality_markdown(flow_name: str, facts: dict[str, Any], parse_stats: dict[st
         lines += [f"| {a} | {n or ''} | {', '.join(map(str, ys))} |" for a, n, ys in facts["gap_examples"]]
     else:
         lines.append("None.")
+    if crawl_issues:
+        lines += ["", "## Crawl issues (agencies that need a look, or a hint)", ""]
+        lines += ["| agency | issue | what was seen |", "|---|---|---|"]
+        lines += [f"| {i['agency_id']} | {i['check']} | {i['detail'].replace('|', '/')} |" for i in crawl_issues]
     failures = parse_stats.get("failures") or []
     if failures:
         lines += ["", "## Parse failures (first 50)", ""]
@@ -211,7 +221,7 @@ def publish_run_artifacts(
     create_table_artifact(key=RUN_SUMMARY_KEY, table=rows, description=f"What the {flow_name} run did")
     create_markdown_artifact(
         key=QUALITY_KEY,
-        markdown=quality_markdown(flow_name, facts, parse_stats),
+        markdown=quality_markdown(flow_name, facts, parse_stats, crawl_summary.get("issues")),
         description=f"Data quality after the {flow_name} run",
     )
     return {

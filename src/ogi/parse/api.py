@@ -6,15 +6,18 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from ogi.extract import extract
 from ogi.extract.errors import UnreadableDocument
+from ogi.extract.limits import DocumentTooLarge, deadline
 from ogi.parse import template
 
 #: The parser's own release: bump it whenever a change to the code alters any parse
 #: output (tests/test_parser_version.py fails until you do, and then until the golden
 #: outputs are regenerated with ``uv run python -m tests.golden_outputs``). Editing a
 #: comment or refactoring without changing output needs no bump, and forces no reparse.
-PARSER_RELEASE = "1.1"
+PARSER_RELEASE = "1.2"
 
 #: Distributions whose behaviour decides what the extraction reads: an upgrade of any
 #: of them may change the output, so their versions are part of the parser version.
@@ -54,8 +57,16 @@ def parse_bytes(data: bytes, name: str, *, source_url: str | None = None) -> dic
 
     if not data:
         raise UnreadableDocument(f"{name}: empty file")
-    doc = extract(data, name)
-    result = interpret(doc, file=name, data=data, parser_version=PARSER_VERSION)
+    try:
+        with deadline(name):
+            doc = extract(data, name)
+            result = interpret(doc, file=name, data=data, parser_version=PARSER_VERSION)
+    except MemoryError:
+        raise DocumentTooLarge(f"{name}: parsing it exceeded the memory limit") from None
+    except RecursionError:
+        raise DocumentTooLarge(f"{name}: nested too deeply to parse") from None
+    except etree.XMLSyntaxError as exc:  # XML inside a document (entity bomb, 10,000-deep nesting)
+        raise UnreadableDocument(f"{name}: unacceptable XML ({exc.msg})") from None
     if source_url:
         result["source_url"] = source_url
     return result

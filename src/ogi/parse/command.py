@@ -30,7 +30,7 @@ def run_parse(paths: list[Path], *, json_out: bool, jsonl: bool) -> int:
             except UnreadableDocument as exc:
                 failed += 1
                 print(f"ogi parse: {exc}", file=sys.stderr)
-                result = {"file": str(path), "error": str(exc)}
+                result = {"file": str(path), "error": str(exc), "check": exc.check}
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return 2 if failed else 0
     if len(paths) != 1:

@@ -9,11 +9,12 @@ from ogi.extract.model import Document
 from ogi.parse import template as T
 from ogi.parse.meta import read_meta
 from ogi.parse.sections import SECTIONS, split_sections
-from ogi.parse.tables import TableResult, detect_template, interpret_review, interpret_rows, row_views
+from ogi.parse.tables import TableResult, detect_template, interpret_review, interpret_rows, row_views, what_was_seen
 from ogi.validate import document as document_checks
 from ogi.validate import report as report_checks
 from ogi.validate.checks import Issue
 from ogi.validate.identities import check_identities, check_negative
+from ogi.validate.oversight import report_oversight
 
 
 def _unit(code: str, version: str, printed_unit: str | None) -> str | None:
@@ -60,7 +61,10 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
     found = {code: f for part in parts for code, f in part.found.items()}
     template_codes = set(T.codes(version)) if version else set()
     if not any(code in template_codes for code in found):
-        issues.append(document_checks.no_template_tables())
+        seen = what_was_seen(doc.grids)
+        if meta.year is not None and meta.year >= 2019 and meta.title:
+            seen += f"; yet the title says it is the {meta.year} annual report ({meta.title})"
+        issues.append(document_checks.no_template_tables(seen))
         result["issues"] = [i.to_json() for i in issues]
         return result
     result["template"] = version
@@ -86,5 +90,6 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
     issues += report_checks.blank_cells(cells, T.codes(version), found)
     issues += check_identities(cells, version)
     issues += check_negative(cells)
+    issues += report_oversight(cells, result["sections"], version, meta.year, meta.published)
     result["issues"] = [i.to_json() for i in issues]
     return result

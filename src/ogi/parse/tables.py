@@ -12,7 +12,6 @@ the row is unsure and its cells stay null.
 from __future__ import annotations
 
 import csv
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -26,6 +25,7 @@ from ogi.parse.values import Reading, looks_like_value, read_value
 MATCH_THRESHOLD = 75.0  # label similarity (0–100) below which a row is not that template row
 HEADER_THRESHOLD = 80.0
 MAX_LABEL_KEY = 60  # longer "labels" are narrative that happened to land in a table
+MIN_GRID_KEYWORDS = 2  # different table keywords that make a grid a template table on its own
 
 
 @dataclass
@@ -87,29 +87,72 @@ def split_row(cells: list[Cell]) -> tuple[list[str], list[Cell]]:
     return labels, cells[last_label + 1 :]
 
 
+def _row_hits(view: RowView, keywords: dict[str, tuple[str, ...]]) -> dict[str, set[str]]:
+    """Table → the keywords of that table the row's labels contain."""
+    hits: dict[str, set[str]] = {}
+    for key in view.keys:
+        if len(key) > MAX_LABEL_KEY:
+            continue
+        for table, words in keywords.items():
+            found = {word for word in words if word in key}
+            if found:
+                hits.setdefault(table, set()).update(found)
+    return hits
+
+
 def row_views(grids: list[Grid]) -> list[RowView]:
-    """Every printed row, tagged with the template table it belongs to (rows without
-    a keyword continue the table above: tables split across pages lose their header)."""
+    """Every printed row, tagged with the template table it belongs to.
+
+    A grid is a template table by what it contains, wherever it stands in the
+    document: at least ``MIN_GRID_KEYWORDS`` different table keywords in its
+    labels. A grid with fewer continues the template table of the grid right
+    before it (a table split across pages or into several ``<table>`` elements: a
+    body apart from its header, a page without the header repeated); any other
+    grid (site chrome, an info box, a layout table) is no template table. Inside a
+    template grid, rows without a keyword continue the table above."""
     keywords = _keywords()
     views: list[RowView] = []
     current: str | None = None
+    previous_template = False
     for grid in grids:
+        grid_views = []
+        grid_hits: list[dict[str, set[str]]] = []
         for r in range(len(grid.rows)):
             labels, values = split_row(grid.distinct_row(r))
             view = RowView(grid, r, labels, values)
-            hits: Counter[str] = Counter()
-            for key in view.keys:
-                if len(key) > MAX_LABEL_KEY:
-                    continue
-                for table, words in keywords.items():
-                    hits[table] += sum(word in key for word in words)
-            if hits and max(hits.values()) > 0:
-                best = max(hits.values())
-                leaders = [t for t, n in hits.items() if n == best]
-                current = current if current in leaders else leaders[0]
-            view.table = current
+            grid_views.append(view)
+            grid_hits.append(_row_hits(view, keywords))
+        distinct = {word for hits in grid_hits for words in hits.values() for word in words}
+        own = len(distinct) >= MIN_GRID_KEYWORDS
+        is_template = own or (previous_template and any(v.values for v in grid_views))
+        previous_template = own  # one grid continues a table, not a chain of grids
+        for view, hits in zip(grid_views, grid_hits, strict=True):
+            if is_template:
+                if hits:
+                    best = max(len(words) for words in hits.values())
+                    leaders = [t for t, words in hits.items() if len(words) == best]
+                    current = current if current in leaders else leaders[0]
+                view.table = current
             views.append(view)
     return views
+
+
+def what_was_seen(grids: list[Grid]) -> str:
+    """For a document with no template table: how many tables it holds, how many
+    print numbers, and which table keywords their labels contain."""
+    keywords = _keywords()
+    seen: set[str] = set()
+    with_numbers = 0
+    for grid in grids:
+        numbers = False
+        for r in range(len(grid.rows)):
+            view = RowView(grid, r, *split_row(grid.distinct_row(r)))
+            numbers = numbers or any(read_value(c.text).kind == "number" for c in view.values)
+            for words in _row_hits(view, keywords).values():
+                seen |= words
+        with_numbers += numbers
+    words = "、".join(sorted(seen)) if seen else "none"
+    return f"{len(grids)} table(s), {with_numbers} with numbers; table keywords seen: {words}"
 
 
 def detect_template(grids: list[Grid], year: int | None) -> str | None:
@@ -303,6 +346,13 @@ def interpret_rows(views: list[RowView], table: str, version: str) -> TableResul
     candidates = [v for v in views if v.table == table and v.values and v.keys]
     pairs = align(candidates, specs)
     headers = _header_maps([v for v in views if v.table == table], [v for v, _ in pairs], table, version)
+    matched = {id(v) for v, _ in pairs}
+    for view in candidates:
+        if id(view) not in matched and any(read_value(c.text).kind == "number" for c in view.values):
+            # Loud, not silent: numbers printed in a template table that no template row explains.
+            label = " ".join(view.labels)[:60]
+            printed = " | ".join(c.text for c in view.values if c.text.strip())
+            result.unsure.append((f"{table}: {label}", f"row prints numbers ({printed}) but matches no template row"))
     legal_merged = table == "requests" and _legal_column_merged(pairs, headers)
     used = _used_columns([v for v, _ in pairs])
     for view, spec in pairs:
@@ -368,6 +418,15 @@ def interpret_review(views: list[RowView], version: str) -> TableResult:
     if not horizontal:
         return result
     view = max(horizontal, key=lambda v: sum(read_value(c.text).kind == "number" for c in v.values))
+    if view.grid.col_x is not None:
+        # Unruled table: a blank cell is only a gap between words, so the columns are
+        # where the header labels stand, never the count of cells trimmed at the edges.
+        header = _header_columns(view.grid, list(range(view.r)), "review", version)
+        values = [c for c in view.values if c.col in header]
+        if len(values) == 15:
+            for k, spec in enumerate(specs):
+                _assign(result, "review", spec.row, spec.cols, values[5 * k : 5 * k + 5], None)
+            return result
     values = _trim(view.values, 15)
     printed = [c for c in view.values if c.text.strip()]
     if len(values) != 15 and len(printed) == 15:

@@ -27,6 +27,7 @@ OPTIONAL = (
     "adapter",
     "allowed_hosts",
     "verified",
+    "hints",
 )
 LEVELS = ("national", "province", "city", "county", "township")
 KINDS = ("government", "department", "other")
@@ -55,6 +56,8 @@ class Agency:
     adapter: str | None = None
     allowed_hosts: tuple[str, ...] = ()
     verified: bool = False
+    hints: str | None = None  # a crawl hint: a bundled hint's name or a path relative to the registry
+    registry_dir: str | None = field(default=None, compare=False, hash=False)
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def host_allowed(self, url: str) -> bool:
@@ -75,7 +78,7 @@ def _netloc(url: str) -> str:
     return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
 
 
-def _row_to_agency(row: dict[str, str], where: str) -> Agency:
+def _row_to_agency(row: dict[str, str], where: str, registry_dir: str | None = None) -> Agency:
     def val(name: str) -> str | None:
         v = (row.get(name) or "").strip()
         return v or None
@@ -84,8 +87,13 @@ def _row_to_agency(row: dict[str, str], where: str) -> Agency:
         if not val(name):
             raise RegistryError(f"{where}: column {name!r} is empty")
     list_url = val("list_url") or ""
-    parts = urlsplit(list_url.replace("{year}", "2000"))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(list_url.replace("{year}", "2000"))
+        hostname = parts.hostname
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as e:  # "Invalid IPv6 URL", a bad port …
+        raise RegistryError(f"{where}: list_url {list_url!r} is malformed: {e}") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise RegistryError(f"{where}: list_url {list_url!r} is not an http(s) URL")
     region = val("region_code")
     if region is not None and not re.fullmatch(r"\d{6}", region):
@@ -118,6 +126,8 @@ def _row_to_agency(row: dict[str, str], where: str) -> Agency:
         adapter=adapter,
         allowed_hosts=hosts or (_netloc(parts.geturl()),),
         verified=verified in _TRUE,
+        hints=val("hints"),
+        registry_dir=registry_dir,
         extra={k: v for k, v in row.items() if k not in known and k is not None},
     )
 
@@ -140,7 +150,7 @@ def load_registry(path: Path) -> list[Agency]:
         where = f"{path}:{lineno}"
         if None in row:
             raise RegistryError(f"{where}: more fields than columns")
-        agency = _row_to_agency(row, where)
+        agency = _row_to_agency(row, where, str(Path(path).resolve().parent))
         if agency.agency_id in seen:
             raise RegistryError(f"{where}: agency_id {agency.agency_id!r} already on line {seen[agency.agency_id]}")
         seen[agency.agency_id] = lineno

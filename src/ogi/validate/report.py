@@ -16,7 +16,11 @@ Number = int | float | None
 
 def unsure_cells(unsure: Iterable[tuple[str, str]]) -> list[Issue]:
     """One error per cell whose reading was ambiguous; its value was left null."""
-    return [Issue("unsure_cell", f"{where}: {detail}; value left null", [where]) for where, detail in unsure]
+    # ``where`` is a code or a row code, or a printed row's label (which is no code)
+    return [
+        Issue("unsure_cell", f"{where}: {detail}; value left null", [] if " " in where else [where])
+        for where, detail in unsure
+    ]
 
 
 def merged_rows_or_columns(details: Iterable[str], extension_codes: Sequence[str]) -> list[Issue]:

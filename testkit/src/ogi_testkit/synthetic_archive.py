@@ -39,12 +39,16 @@ class SyntheticAgency:
     predecessor_id: str | None = None
 
 
-def _requests(rng: random.Random, version: str, carried: dict[str, int]) -> dict[str, int]:
-    """Requests cells satisfying every requests identity, starting from last year's carry-over."""
+def _requests(rng: random.Random, version: str, carried: dict[str, int], last_new: dict[str, int]) -> dict[str, int]:
+    """Requests cells satisfying every requests identity, starting from last year's carry-over;
+    new requests grow from last year's by a plausible factor (0.8–1.25)."""
     outcomes = OUTCOMES_2021 if version == "2021" else OUTCOMES_2019
     cells: dict[str, int] = {}
     for col in APPLICANTS:
-        new = rng.choice((0, 0, rng.randint(0, 40)))
+        if col in last_new:
+            new = round(last_new[col] * rng.uniform(0.8, 1.25))
+        else:
+            new = rng.choice((0, 0, rng.randint(0, 40)))
         co = carried.get(col, 0)
         forward = rng.randint(0, (new + co) // 5)
         left = new + co - forward
@@ -67,12 +71,18 @@ def _requests(rng: random.Random, version: str, carried: dict[str, int]) -> dict
 
 
 def synthetic_result(
-    agency: SyntheticAgency, year: int, rng: random.Random, carried: dict[str, int], *, break_identity: bool
+    agency: SyntheticAgency,
+    year: int,
+    rng: random.Random,
+    carried: dict[str, int],
+    *,
+    break_identity: bool,
+    last_new: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """A parse contract object for one report (without sha256 and parser_version)."""
     version = "2019" if year < 2021 else "2021"
     cells: dict[str, float | int | None] = dict.fromkeys(template.codes(version))
-    cells |= _requests(rng, version, carried)
+    cells |= _requests(rng, version, carried, last_new or {})
     for code in cells:
         if cells[code] is None:
             cells[code] = rng.choice((0, 0, 0, rng.randint(0, 500)))
@@ -166,13 +176,17 @@ def write_synthetic_archive(
         host = f"http://{agency.agency_id.lower()}.example.gov.cn"
         log.append({"url": f"{host}/ndbg/index.html", "kind": "list", "agency_id": agency.agency_id})
         carried: dict[str, int] = {}
+        last_new: dict[str, int] = {}
         for year in years:
             if written >= reports:
                 break
             if rng.random() < p_missing:
                 continue
-            result = synthetic_result(agency, year, rng, carried, break_identity=rng.random() < p_break)
+            result = synthetic_result(
+                agency, year, rng, carried, break_identity=rng.random() < p_break, last_new=last_new
+            )
             carried = {c: result["cells"][f"requests.carried_forward.{c}"] for c in APPLICANTS}
+            last_new = {c: result["cells"][f"requests.new_received.{c}"] for c in APPLICANTS}
             data = json.dumps(result, ensure_ascii=False).encode()
             sha = hashlib.sha256(data).hexdigest()
             path = store.path_for(sha)  # plain write: throwaway test data needs no fsync

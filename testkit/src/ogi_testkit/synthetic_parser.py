@@ -2,7 +2,8 @@
 
 A synthetic archive (:mod:`ogi_testkit.synthetic_archive`) stores each report as the
 parse contract object it stands for, so this "parser" only decodes it; bytes starting
-with ``CORRUPT`` fail as an unreadable document would. The warehouse tests load
+with ``CORRUPT`` fail as an unreadable document would, and bytes starting with
+``CRASH`` raise as a bug in the parser would. The warehouse tests load
 through it to pin the warehouse's behaviour independently of parsing accuracy. Being
 an installed module named by a setting (not a patched ``sys.modules`` entry), it
 reaches pool workers under every start method.
@@ -16,6 +17,8 @@ from __future__ import annotations
 import json
 import os
 from typing import Any
+
+from ogi.extract.errors import UnreadableDocument
 
 VERSION_ENV = "OGI_SYNTHETIC_PARSER_VERSION"
 
@@ -32,5 +35,7 @@ def __getattr__(name: str) -> Any:
 
 def parse_bytes(data: bytes, name: str, *, source_url: str | None = None) -> dict[str, Any]:
     if data.startswith(b"CORRUPT"):
-        raise ValueError("not a report")
+        raise UnreadableDocument(f"{name}: not a report")
+    if data.startswith(b"CRASH"):
+        raise ZeroDivisionError("division by zero (a stand-in parser bug)")
     return json.loads(data) | {"file": name, "parser_version": _version()}

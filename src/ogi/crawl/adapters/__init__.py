@@ -12,6 +12,6 @@ from ogi.crawl.adapters.per_year import PerYearQuery
 from ogi.crawl.adapters.static_list import StaticList
 
 # Detection order matters: the most specific signature first, the link follower last.
-ADAPTERS: dict[str, type[Adapter]] = {a.name: a for a in (PerYearQuery, JsonApi, HanwebDatastore, StaticList, Generic)}
+ADAPTERS: dict[str, type[Adapter]] = {a.name: a for a in (PerYearQuery, HanwebDatastore, JsonApi, StaticList, Generic)}
 
 __all__ = ["ADAPTERS", "Adapter", "ReportLink"]

@@ -30,6 +30,9 @@ class Adapter:
 
     name: ClassVar[str]
 
+    def __init__(self) -> None:
+        self.notes: list[str] = []  # what discovery recognised, for a no_reports_found issue
+
     @classmethod
     def detect(cls, list_url: str, first: Fetched | None, text: str) -> bool:
         raise NotImplementedError

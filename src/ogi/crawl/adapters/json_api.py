@@ -1,93 +1,170 @@
-"""Lists filled by a JSON endpoint: the page's script fetches ``…/api/…?page=N``.
+"""Lists filled from an endpoint: found by reading the page and its scripts (SITES.md §2, §4).
 
-The endpoint is read from the list page (a ``data-api``/``data-url`` attribute or a
-URL string in a script), or the list URL is the endpoint itself. Record and
-paging keys differ between CMSs, so the JSON is searched for the list of records
-that carry a title and a URL, and for the usual page-count keys.
+The endpoint comes from, in this order: the agency's hint (``ogi.crawl.hints``);
+the calls in the page's inline scripts and in the scripts it loads from its own
+hosts (``ogi.crawl.scripts``); ``data-api``/``data-url`` attributes; endpoint-like
+strings no call uses; or the list URL itself when it answers JSON. Each candidate
+is asked for its first page (GET, or POST with a form or JSON body; JSONP
+unwrapped) until one answers with records (found by shape, ``ogi.crawl.records``).
+Its pages are then followed as the answer implies (has-next, page count, total),
+or until a page is short, empty or adds nothing new, within ``max_list_pages``.
+
+The static list adapter hands over here too when a list's first page is static and
+the rest comes from the endpoint its list script names (动静结合).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin
 
 from ogi.crawl.adapters.base import Adapter, ReportLink, keep_paging
-from ogi.crawl.context import AgencyContext, Fetched
-from ogi.crawl.pages import Link, is_report_title
+from ogi.crawl.adapters.generic import Generic
+from ogi.crawl.context import AgencyContext, Fetched, request_key
+from ogi.crawl.hints import Hint, load_hint
+from ogi.crawl.http import Body
+from ogi.crawl.pages import is_report_title, report_links
+from ogi.crawl.records import parse_answer, read_page
+from ogi.crawl.scripts import Endpoint, Reading, endpoint_of_url, read_scripts
 from ogi.encoding import decode_page
 
-_TITLE_KEYS = ("title", "doctitle", "name", "biaoti", "wzbt", "subject")
-_URL_KEYS = ("url", "link", "href", "docurl", "docpuburl", "path", "pageurl")
-_PAGES_KEYS = ("totalpage", "totalpages", "pagecount", "pages")
-_PAGE_PARAMS = ("page", "pageno", "pagenum", "pageindex", "current", "p")
-_API_IN_SCRIPT = re.compile(r"""["']((?:https?://[^"'\s]+)?/[^"'\s]*(?:api|json|data)[^"'\s]*)["']""", re.I)
+JSONP_CALLBACK = "ogi_jsonp"  # a fixed callback name: the same URL every run, so conditional GET works
+_MAX_SCRIPTS = 8  # scripts read per list page
+_MAX_CANDIDATES = 4  # endpoints tried per list page
+_LIBRARY = re.compile(r"(?:jquery|vue|axios|react|vendor|polyfill|bootstrap|layui|echarts|swiper)[\w.-]*\.js", re.I)
+_ATTRS = ("data-api", "data-url", "data-src", "data-source")
 
 
-def endpoint(first: Fetched, text: str) -> str | None:
-    if (first.content_type or "") == "application/json":
-        return first.final_url
-    tree = first.tree()
-    for el in tree.iter():
-        for attr in ("data-api", "data-url", "data-src"):
-            if isinstance(el.tag, str) and el.get(attr):
-                return urljoin(first.final_url, el.get(attr))
+def _hint_endpoint(hint: Hint, base: str) -> Endpoint:
+    return Endpoint(
+        urljoin(base, hint.endpoint or ""),
+        method=hint.method,
+        json_body=hint.body == "json",
+        params=dict(hint.params),
+        page_param=hint.page_param,
+        page_role=hint.paging,
+        first=hint.first if hint.first is not None else (0 if hint.paging == "offset" else 1),
+        size=hint.size,
+        jsonp_param=hint.jsonp,
+        source=f"hint {hint.source}",
+    )
+
+
+async def read_list_page(ctx: AgencyContext, page: Fetched) -> Reading:
+    """Endpoints and detail-URL patterns from the page, its scripts and the agency's hint."""
+    tree, base = page.tree(), page.final_url
+    texts, srcs = [], []
     for script in tree.iter("script"):
-        m = _API_IN_SCRIPT.search(script.text or "")
-        if m:
-            return urljoin(first.final_url, m.group(1))
+        src = (script.get("src") or "").strip()
+        if src:
+            url = urljoin(base, src)
+            if ctx.agency.host_allowed(url) and not _LIBRARY.search(url.rsplit("/", 1)[-1]):
+                srcs.append(url)
+        elif (script.get("type") or "text/javascript").lower() not in ("text/xml", "text/template"):
+            texts.append(script.text or "")
+    for url in srcs[:_MAX_SCRIPTS]:
+        body = await ctx.script(url, base)
+        if body is not None:
+            texts.insert(0, decode_page(body, None))  # loaded scripts define what inline calls use
+    reading = read_scripts(texts, base)
+    attributed = [
+        endpoint_of_url(urljoin(base, el.get(attr)))
+        for el in tree.iter()
+        if isinstance(el.tag, str)
+        for attr in _ATTRS
+        if el.get(attr)
+    ]
+    scripted = [e for e in reading.endpoints if e.source == "script"]
+    literal = [e for e in reading.endpoints if e.source != "script"]
+    reading.endpoints = scripted + attributed + literal
+    hint = load_hint(ctx.agency)
+    if hint is not None:
+        if hint.endpoint:
+            reading.endpoints.insert(0, _hint_endpoint(hint, base))
+        if hint.detail_url:
+            m = re.search(r"\{(\w+)\}", hint.detail_url)
+            if m:
+                prefix, suffix = hint.detail_url.split(m.group(0), 1)
+                reading.detail_patterns.insert(0, (urljoin(base, prefix), m.group(1), suffix))
+    return reading
+
+
+def _request(ep: Endpoint, number: int) -> tuple[str, Body | None]:
+    params = dict(ep.params)
+    if ep.page_param:
+        params[ep.page_param] = str(number)
+    if ep.size_param and ep.size:
+        params[ep.size_param] = str(ep.size)
+    if ep.jsonp_param:
+        params[ep.jsonp_param] = JSONP_CALLBACK
+    if ep.method == "POST":
+        if ep.json_body:
+            typed = {k: int(v) if v.lstrip("-").isdigit() else v for k, v in params.items()}
+            return ep.url, Body(json.dumps(typed, ensure_ascii=False).encode(), "application/json;charset=UTF-8")
+        return ep.url, Body(urlencode(params).encode(), "application/x-www-form-urlencoded; charset=UTF-8")
+    return (f"{ep.url}?{urlencode(params)}" if params else ep.url), None
+
+
+async def walk_endpoint(
+    ctx: AgencyContext, ep: Endpoint, reading: Reading, parent: str, first: Fetched | None = None
+) -> list[ReportLink] | None:
+    """Every report link the endpoint lists; None when it does not answer with records."""
+    found: dict[str, ReportLink] = {}
+    seen: set[str] = set()
+    number, index, records_seen, first_size = ep.first, 0, 0, None
+    url, body = _request(ep, number)
+    page = first or await ctx.fetch(url, "list", parent_url=parent, body=body)
+    while page.body is not None:
+        data = parse_answer(decode_page(page.body, page.declared_type))
+        if data is None:
+            return None if index == 0 else list(found.values())
+        answer = read_page(data, page.final_url, reading.detail_patterns)
+        if index == 0 and not answer.links:
+            return None
+        new = [link for link in answer.links if link.url not in seen]
+        seen.update(link.url for link in new)
+        links = [ReportLink.of(link, page.final_url) for link in new if is_report_title(link.title)]
+        for link in links:
+            found.setdefault(link.url, link)
+        index += 1
+        records_seen += answer.records
+        first_size = first_size or answer.records
+        more = bool(new) and ep.page_param is not None
+        if answer.has_next is not None:
+            more &= answer.has_next
+        elif answer.pages is not None:
+            more &= index < answer.pages
+        elif answer.total is not None:
+            more &= records_seen < answer.total
+        else:
+            more &= answer.records >= first_size
+        number += answer.records if ep.page_role == "offset" else 1
+        url, body = _request(ep, number)
+        nxt = request_key(url, "POST" if body else None, body.data.decode() if body else None) if more else None
+        if not keep_paging(ctx, page, links, nxt):
+            break
+        page = await ctx.fetch(url, "list", parent_url=page.final_url, body=body)
+    return list(found.values())
+
+
+async def from_endpoints(
+    ctx: AgencyContext, page: Fetched, notes: list[str], *, calls_only: bool = False
+) -> list[ReportLink] | None:
+    """The first candidate endpoint that answers with records, walked; None when none does.
+    ``calls_only``: only endpoints a script really calls (or the hint names), no guesses."""
+    reading = await read_list_page(ctx, page)
+    if calls_only:
+        reading.endpoints = [e for e in reading.endpoints if e.source == "script" or e.source.startswith("hint")]
+    tried = reading.endpoints[:_MAX_CANDIDATES]
+    named = f": {', '.join(f'{e.method} {e.url}' for e in tried)}" if tried else ""
+    notes.append(f"{len(reading.endpoints)} candidate endpoint(s) from {reading.calls_seen} script call(s){named}")
+    for ep in tried:
+        links = await walk_endpoint(ctx, ep, reading, page.final_url)
+        if links is not None:
+            notes.append(f"records from {ep.method} {ep.url} ({ep.source})")
+            return links
     return None
-
-
-def _records(data: Any) -> list[dict]:
-    """The largest list of dicts anywhere in ``data`` whose items have a title and a URL key."""
-    best: list[dict] = []
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            items = [x for x in node if isinstance(x, dict)]
-            keys = {k.lower() for x in items for k in x}
-            if items and keys & set(_TITLE_KEYS) and keys & set(_URL_KEYS) and len(items) > len(best):
-                best = items
-            stack.extend(node)
-    return best
-
-
-def _get(item: dict, keys: tuple[str, ...]) -> Any:
-    lowered = {k.lower(): v for k, v in item.items()}
-    return next((lowered[k] for k in keys if lowered.get(k)), None)
-
-
-def _total_pages(data: Any) -> int | None:
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k.lower() in _PAGES_KEYS and str(v).isdigit():
-                    return int(v)
-                stack.append(v)
-    return None
-
-
-def with_page(url: str, page: int) -> str:
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    names = [k for k, _ in query if k.lower() in _PAGE_PARAMS]
-    name = names[0] if names else "page"
-    query = [(k, v) for k, v in query if k != name] + [(name, str(page))]
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def current_page(url: str) -> int:
-    for k, v in parse_qsl(urlsplit(url).query):
-        if k.lower() in _PAGE_PARAMS and v.isdigit():
-            return int(v)
-    return 1
 
 
 class JsonApi(Adapter):
@@ -97,40 +174,18 @@ class JsonApi(Adapter):
     def detect(cls, list_url: str, first: Fetched | None, text: str) -> bool:
         if first is None:
             return False
-        if (first.content_type or "") == "application/json":
+        if parse_answer(text) is not None and (first.content_type or "").endswith(("json", "javascript")):
             return True
-        return bool(re.search(r"data-(api|url)\s*=", text))
+        return "<script" in text.lower() and not report_links(first.tree(), first.final_url)
 
     async def discover(self, ctx: AgencyContext, first: Fetched | None) -> list[ReportLink]:
         if first is None or first.body is None:
             return []
-        text = decode_page(first.body, first.declared_type)
-        api = endpoint(first, text)
-        if api is None:
-            return []
-        page = first if api == first.final_url else await ctx.fetch(api, "list", parent_url=first.final_url)
-        found: dict[str, ReportLink] = {}
-        number = current_page(api)
-        while page.body is not None:
-            try:
-                data = json.loads(decode_page(page.body, page.declared_type))
-            except ValueError:
-                break
-            links = []
-            for item in _records(data):
-                title, url = str(_get(item, _TITLE_KEYS) or ""), _get(item, _URL_KEYS)
-                if url and is_report_title(title):
-                    link = ReportLink.of(Link(urljoin(page.final_url, str(url)), title), page.final_url)
-                    year = _get(item, ("year", "nd", "reportyear"))
-                    if link.year is None and str(year or "").isdigit():
-                        link = ReportLink(link.url, link.title, int(year), link.parent_url)
-                    links.append(link)
-            for link in links:
-                found.setdefault(link.url, link)
-            total = _total_pages(data)
-            nxt = with_page(api, number + 1) if (total is None and _records(data)) or (total or 0) > number else None
-            if not keep_paging(ctx, page, links, nxt):
-                break
-            number += 1
-            page = await ctx.fetch(nxt, "list", parent_url=page.final_url)
-        return list(found.values())
+        if parse_answer(decode_page(first.body, first.declared_type)) is not None and not first.is_html:
+            ep = endpoint_of_url(first.url)
+            return await walk_endpoint(ctx, ep, Reading([ep], []), first.url, first) or []
+        links = await from_endpoints(ctx, first, self.notes)
+        if links:
+            return links
+        self.notes.append("no endpoint answered with records; links followed")  # scripts that fill no list
+        return await Generic().discover(ctx, first)

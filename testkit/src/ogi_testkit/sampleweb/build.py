@@ -1,4 +1,6 @@
-"""Make the sample web's committed documents with ``ogi_testkit.synth``: ``python -m ogi_testkit.sampleweb.build``.
+"""Make the sample web's committed documents with ``ogi_testkit.synth``.
+
+``python -m ogi_testkit.sampleweb.build [AGENCY …]`` (only those agencies, the others kept).
 
 Needs LibreOffice (synth renders PDF/DOC through it); the output is committed so
 that serving needs nothing but Python. Article pages are synth's HTML with the
@@ -14,9 +16,13 @@ import io
 import json
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ogi_testkit.sampleweb.sites import SITES, YEARS, SiteSpec
+from ogi_testkit.synth import SyntheticReport, make_report
+from ogi_testkit.synth.model import reissue
 
 SITE_DIR = Path(__file__).parent / "site"
 ATTACH_MARK = "<!--ogi:attachments-->"
@@ -47,6 +53,52 @@ def sample_quirks(spec: SiteSpec, year: int) -> set[str]:
     if year < 2021:
         quirks.discard("merged_other_row")  # the 2019 format prints it as one row anyway
     return quirks
+
+
+# The defects an OGI office finds by reading, one agency-year each, so that the demo's
+# quality report shows each of them (and the printing defects above) and little else:
+# every agency's years are otherwise one consistent sequence.
+SAMPLE_DEFECTS: dict[tuple[str, int], dict[str, Any]] = {
+    ("lc-czj", 2023): {"quirks": {"late_publication"}},
+    ("lc-gaj", 2021): {"quirks": {"narrative_mismatch"}},
+    ("lc-slj", 2024): {"quirks": {"empty_problems_section"}},
+    ("lc-zjj", 2022): {"quirks": {"fee_unexplained"}},
+    ("lc-scjgj", 2022): {"template": "2019"},  # last year's format reused
+    ("lc-bgs", 2023): {"growth": 4.0},  # a surge of requests
+    ("lc-rsj", 2023): {"quirks": {"carryover_break"}},
+    ("gaotang", 2024): {"reissue": True},  # the attachment's numbers differ from the page's
+}
+
+
+@dataclass(frozen=True)
+class SampleReport:
+    """What the sample web prints for one agency-year: the article page's report and
+    the attachment's (the same report unless the sample carries a conflicting version)."""
+
+    article: SyntheticReport
+    attachment: SyntheticReport
+
+
+def sample_reports() -> dict[tuple[str, int], SampleReport]:
+    """Every agency's years generated as one sequence (上年结转 = last year's 结转下年度,
+    plausible growth), with SAMPLE_DEFECTS and the printing quirks applied."""
+    out = {}
+    for spec in SITES:
+        previous = None
+        for year in YEARS:
+            defect = SAMPLE_DEFECTS.get((spec.agency_id, year), {})
+            report = make_report(
+                spec.name,
+                year,
+                seed=_seed(spec, year),
+                quirks=frozenset(sample_quirks(spec, year) | defect.get("quirks", set())),
+                template=defect.get("template"),
+                previous=previous,
+                growth=defect.get("growth"),
+            )
+            out[spec.agency_id, year] = SampleReport(report, reissue(report) if defect.get("reissue") else report)
+            previous = report
+    return out
 
 
 def _html_only(spec: SiteSpec, year: int, fmt: str, pictures: bool) -> bool:
@@ -82,28 +134,37 @@ def _jpeg_pages(pdf: bytes, limit: int = 2) -> list[bytes]:
     return out
 
 
-def build(out: Path = SITE_DIR) -> dict:
-    from ogi_testkit.synth import make_report, render, render_many
+def build(out: Path = SITE_DIR, only: set[str] | None = None) -> dict:
+    """Build every site's documents, or (``only``) those agencies' alone, keeping the others' as committed."""
+    from ogi_testkit.synth import render, render_many
 
-    if out.exists():
-        shutil.rmtree(out)
     docs = out / "docs"
     manifest: dict[str, dict] = {}
+    if only is None:
+        if out.exists():
+            shutil.rmtree(out)
+    else:
+        manifest = json.loads((out / "manifest.json").read_text())
+        for agency_id in only:
+            manifest.pop(agency_id, None)
+            if (docs / agency_id).exists():
+                shutil.rmtree(docs / agency_id)
     jobs, targets = [], []
-    reports = {}
+    reports = sample_reports()
     for spec in SITES:
+        if only is not None and spec.agency_id not in only:
+            continue
         for year in YEARS:
-            report = make_report(spec.name, year, seed=_seed(spec, year), quirks=frozenset(sample_quirks(spec, year)))
-            reports[spec.agency_id, year] = report
+            sample = reports[spec.agency_id, year]
             pictures = year in spec.picture_years
             fmt = "pdf" if pictures else spec.formats[year % len(spec.formats)]
             if _html_only(spec, year, fmt, pictures):
                 fmt = ""
-            jobs.append((report, fmt or "txt", {}))
+            jobs.append((sample.attachment, fmt or "txt", {}))
             targets.append((spec, year, fmt, pictures))
     rendered = render_many(jobs)
     for (spec, year, fmt, pictures), data in zip(targets, rendered, strict=True):
-        report = reports[spec.agency_id, year]
+        report = reports[spec.agency_id, year].article
         folder = docs / spec.agency_id
         folder.mkdir(parents=True, exist_ok=True)
         attachments, images = [], []
@@ -126,12 +187,15 @@ def build(out: Path = SITE_DIR) -> dict:
             "attachments": attachments,
             "images": images,
         }
+    manifest = {a: manifest[a] for a in [s.agency_id for s in SITES] if a in manifest}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
     return manifest
 
 
 def main() -> None:
-    manifest = build()
+    import sys
+
+    manifest = build(only=set(sys.argv[1:]) or None)
     size = sum(p.stat().st_size for p in SITE_DIR.rglob("*") if p.is_file())
     print(f"built {sum(len(v) for v in manifest.values())} reports into {SITE_DIR} ({size / 1e6:.1f} MB)")
 

@@ -30,8 +30,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from ogi.settings import settings
+from ogi_testkit.sampleweb import dynamic
 from ogi_testkit.sampleweb.build import ATTACH_MARK, SITE_DIR
-from ogi_testkit.sampleweb.sites import SITES, TEMPLATES_FOR_BENCHMARK, YEARS, SiteSpec
+from ogi_testkit.sampleweb.sites import DYNAMIC, SITES, TEMPLATES_FOR_BENCHMARK, YEARS, SiteSpec
 
 DEFAULT_PORT = settings().sample_web_port
 FOREIGN_ADDRESS = "127.0.0.250"
@@ -107,6 +108,8 @@ class Site:
     # -- URLs per family -------------------------------------------------------------
     @property
     def list_path(self) -> str:
+        if self.spec.family in DYNAMIC:
+            return dynamic.list_path(self)
         p = self.spec.prefix
         return {
             "static_list": f"{p}/xxgk/ndbg/index.html",
@@ -117,6 +120,8 @@ class Site:
         }[self.spec.family]
 
     def article_path(self, r: Report) -> str:
+        if self.spec.family in DYNAMIC:
+            return dynamic.article_path(self, r)
         p, pub = self.spec.prefix, r.published
         return {
             "static_list": f"{p}/xxgk/ndbg/{pub:%Y%m}/t{pub:%Y%m%d}_{r.n}.html",
@@ -128,6 +133,8 @@ class Site:
 
     def file_path(self, r: Report, i: int, ext: str) -> str:
         """Where attachment ``i`` lives; the Hanweb style hides the name in the query."""
+        if self.spec.family in DYNAMIC:
+            return dynamic.file_path(self, r, i, ext)
         h, art = r.hexname(i, self.agency_id), self.article_path(r)
         return {
             "static_list": f"{art.rsplit('/', 1)[0]}/P0{r.published:%Y%m%d}{r.n}{i}.{ext}",
@@ -165,7 +172,7 @@ class Site:
             "per_year_query": self._per_year_routes,
             "generic": self._generic_routes,
         }
-        family_routes[spec.family]()
+        family_routes.get(spec.family, lambda: dynamic.routes(self))()
 
     def _hidden(self, r: Report, reply: Callable[[], Reply]) -> Route:
         return lambda _q: reply() if r.year <= self.web.latest_year else Reply(404, self._html("404", "页面不存在"))
@@ -342,6 +349,23 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:
+        self._answer("GET", {})
+
+    def do_POST(self) -> None:
+        """Endpoints that page by POST: a form or a JSON body, its fields read like query parameters."""
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n).decode("utf-8", errors="replace") if n else ""
+        if (self.headers.get("Content-Type") or "").startswith("application/json"):
+            try:
+                body = json.loads(raw or "{}")
+            except ValueError:
+                body = {}
+            fields = {str(k): [str(v)] for k, v in body.items()} if isinstance(body, dict) else {}
+        else:
+            fields = parse_qs(raw)
+        self._answer("POST", fields)
+
+    def _answer(self, method: str, fields: Query) -> None:
         web, sites = self.server.web, self.server.sites
         parts = urlsplit(self.path)
         with web.lock:
@@ -349,10 +373,10 @@ class _Handler(BaseHTTPRequestHandler):
         spec = sites[0].spec if sites else None
         if spec is not None and spec.slow:
             web.slow_release.wait(web.slow_seconds)
-        reply = self._reply(parts.path, parts.query, sites)
+        reply = self._reply(parts.path, parts.query, sites, {**fields, ":method": [method]})
         self._send(reply)
 
-    def _reply(self, path: str, query: str, sites: list[Site]) -> Reply:
+    def _reply(self, path: str, query: str, sites: list[Site], fields: Query | None = None) -> Reply:
         if not sites:  # the foreign host
             return Reply(200, b"<html><body><h1>Somewhere else</h1></body></html>")
         if path == "/robots.txt":
@@ -364,7 +388,7 @@ class _Handler(BaseHTTPRequestHandler):
         for site in sites:
             route = site.routes.get(full) or site.routes.get(path)
             if route is not None:
-                return route(parse_qs(query))
+                return route({**parse_qs(query), **(fields or {})})
         return Reply(404, b"<html><body>404 Not Found</body></html>")
 
     def _send(self, reply: Reply) -> None:
@@ -538,10 +562,14 @@ REGISTRY_COLUMNS = [
     "adapter",
     "allowed_hosts",
     "verified",
+    "hints",
     "family_note",
 ]
-# Sites whose adapter column is left empty, so detection is exercised.
-_DETECTED = {"lc-sthjj", "lc-gaj", "lc-zjj", "lc-slj"}
+# Sites whose adapter column is left empty, so detection is exercised (every site whose
+# list is built from an endpoint: a new user cannot know how a portal builds it).
+_DETECTED = {"lc-sthjj", "lc-gaj", "lc-zjj", "lc-slj", *(s.agency_id for s in SITES if s.family in DYNAMIC)}
+# What an operator wrote after looking at a site discovery cannot read (a hint bundled with ogi).
+_HINTS = {"lc-ybj": "sample-lc-ybj"}
 
 
 def write_registry(sites: list[Site], path: Path) -> Path:
@@ -563,6 +591,7 @@ def write_registry(sites: list[Site], path: Path) -> Path:
                     "" if s.spec.agency_id in _DETECTED else s.spec.family,
                     "",
                     "true",
+                    _HINTS.get(s.spec.agency_id, ""),  # benchmark clones serve the same site
                     f"sample web: {s.spec.family}",
                 ]
             )

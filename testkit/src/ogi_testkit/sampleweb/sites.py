@@ -17,7 +17,7 @@ YEARS = tuple(range(2019, 2026))
 class SiteSpec:
     agency_id: str
     name: str
-    family: str  # static_list | hanweb_datastore | json_api | per_year_query | generic
+    family: str  # static_list | hanweb_datastore | json_api | per_year_query | generic, or a DYNAMIC one
     host: int  # index into the host addresses (0 → 127.0.0.2 by default)
     region_code: str
     level: str
@@ -71,7 +71,23 @@ SITES: tuple[SiteSpec, ...] = (
              parent_id="lc-gov", formats=("pdf", "docx")),
     SiteSpec("sd-gov", "山东省人民政府", "json_api", 14, "370000", "province", kind="government",
              charset="utf-8", formats=("pdf",)),
+    # Lists built in the browser from an endpoint (SITES.md §2 and §4), one vendor each; see dynamic.py.
+    SiteSpec("lc-zrzyj", "聊城市自然资源和规划局", "vue_gateway", 15, "371500", "city", parent_id="lc-gov",
+             formats=("docx",), page_size=5),
+    SiteSpec("lc-whlyj", "聊城市文化和旅游局", "jquery_post", 16, "371500", "city", parent_id="lc-gov",
+             formats=("",), page_size=6),
+    SiteSpec("lc-mzj", "聊城市民政局", "fetch_json_post", 17, "371500", "city", parent_id="lc-gov",
+             formats=("docx", ""), page_size=5),
+    SiteSpec("lc-tyjrj", "聊城市退役军人事务局", "jsonp", 18, "371500", "city", parent_id="lc-gov",
+             formats=("",), page_size=4),
+    SiteSpec("lc-jtysj", "聊城市交通运输局", "html_in_json", 19, "371500", "city", parent_id="lc-gov",
+             formats=("", "docx"), page_size=5),
+    SiteSpec("lc-tjj", "聊城市统计局", "trs_dynamic", 20, "371500", "city", parent_id="lc-gov",
+             formats=("",), page_size=5),
+    SiteSpec("lc-ybj", "聊城市医疗保障局", "assembled_url", 21, "371500", "city", parent_id="lc-gov",
+             formats=("",), page_size=5),
 )
+DYNAMIC = ("vue_gateway", "jquery_post", "fetch_json_post", "jsonp", "html_in_json", "trs_dynamic", "assembled_url")
 # fmt: on
 
 # The hosts the benchmark multiplies: ordinary sites only (no deliberate failures).

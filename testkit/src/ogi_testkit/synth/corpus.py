@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ogi_testkit.synth.model import QUIRKS, SyntheticReport, make_report
+from ogi_testkit.synth.model import SyntheticReport, make_report
 from ogi_testkit.synth.render import EXTENSIONS, render_many
+from ogi_testkit.synth.variants import applicable
 
 DATA = Path(__file__).parent / "data"
+OFFICE_BUNDLE = {"pdf": 3, "doc": 6}  # primary variants per document in every_variant mode (LibreOffice is slow)
 FORMAT_WEIGHTS = {"html": 30, "html-gbk": 10, "docx": 15, "pdf": 30, "txt": 10, "doc": 5}
-HTML_ONLY = {"extra_blocks"}
 
 
 @cache
@@ -52,10 +53,11 @@ def pick_options(fmt: str, rng: random.Random) -> dict:
     return {}
 
 
-def pick_quirks(fmt: str, rng: random.Random) -> frozenset[str]:
-    pool = sorted(QUIRKS - (set() if fmt.startswith("html") else HTML_ONLY))
+def pick_quirks(fmt: str, rng: random.Random, primary: tuple[str, ...] = ()) -> frozenset[str]:
+    """The ``primary`` variants plus up to three more that apply to ``fmt``."""
+    pool = sorted(set(applicable(fmt)) - set(primary))
     k = rng.choices((0, 1, 2, 3), weights=(35, 35, 20, 10))[0]
-    return frozenset(rng.sample(pool, k))
+    return frozenset(rng.sample(pool, k)) | set(primary)
 
 
 def truth(item: CorpusItem) -> dict:
@@ -77,31 +79,57 @@ def truth(item: CorpusItem) -> dict:
     }
 
 
+def _doc_plan(fmt: str, options: dict, primary: tuple[str, ...], rng: random.Random, i: int, seed: int):
+    agency = rng.choice(agencies())
+    year = rng.randint(2019, 2024)
+    quirks = pick_quirks(fmt, rng, primary)
+    report = make_report(agency, year, seed=seed * 100003 + i, quirks=quirks)
+    name = f"{i:04d}_{year}_{fmt}{EXTENSIONS[fmt]}"
+    return (name, report, fmt, options)
+
+
 def plan_corpus(
-    n: int, seed: int, formats: dict[str, float] | None = None
+    n: int, seed: int, formats: dict[str, float] | None = None, *, every_variant: bool = False
 ) -> list[tuple[str, SyntheticReport, str, dict]]:
-    """(file name, report, format, options) for each document, without rendering."""
+    """(file name, report, format, options) for each document, without rendering.
+
+    ``every_variant`` first makes one document per (format, variant) pair of the
+    catalogue — PDF once ruled and once unruled, HTML rotating through the CMS
+    styles — with that variant as its primary one (DOC: three per document, each
+    costs two LibreOffice conversions), then fills up to ``n`` at random.
+    """
     rng = random.Random(f"ogi-synth-corpus/{seed}")
     weights = formats or FORMAT_WEIGHTS
     out = []
-    for i in range(n):
+    if every_variant:
+        for fmt in weights:
+            passes = ({"ruled": True}, {"ruled": False}) if fmt == "pdf" else ({},)
+            for fixed in passes:
+                names = applicable(fmt)
+                step = OFFICE_BUNDLE.get(fmt, 1)
+                for primary in (names[k : k + step] for k in range(0, len(names), step)):
+                    options = pick_options(fmt, rng) | fixed
+                    out.append(_doc_plan(fmt, options, primary, rng, len(out), seed))
+    if every_variant:  # office formats are covered above; fill with the fast ones
+        weights = {k: w for k, w in weights.items() if k not in OFFICE_BUNDLE and k != "pdf"} or weights
+    while len(out) < n:
         fmt = rng.choices(list(weights), weights=list(weights.values()))[0]
-        agency = rng.choice(agencies())
-        year = rng.randint(2019, 2024)
-        quirks = pick_quirks(fmt, rng)
-        report = make_report(agency, year, seed=seed * 100003 + i, quirks=quirks)
-        name = f"{i:04d}_{year}_{fmt}{EXTENSIONS[fmt]}"
-        out.append((name, report, fmt, pick_options(fmt, rng)))
+        out.append(_doc_plan(fmt, pick_options(fmt, rng), (), rng, len(out), seed))
     return out
 
 
 def write_corpus(
-    out_dir: Path | str, n: int, seed: int, *, formats: dict[str, float] | None = None
+    out_dir: Path | str,
+    n: int,
+    seed: int,
+    *,
+    formats: dict[str, float] | None = None,
+    every_variant: bool = False,
 ) -> list[CorpusItem]:
-    """Write ``n`` documents and their ``.truth.json`` keys into ``out_dir``."""
+    """Write ``n`` (or more, see ``plan_corpus``) documents and their ``.truth.json`` keys."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    plan = plan_corpus(n, seed, formats)
+    plan = plan_corpus(n, seed, formats, every_variant=every_variant)
     blobs = render_many([(r, fmt, opts) for _, r, fmt, opts in plan])
     items = []
     for (name, report, fmt, opts), data in zip(plan, blobs, strict=True):

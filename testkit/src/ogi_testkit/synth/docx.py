@@ -45,6 +45,11 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
 
 
 def _widths(table: Table) -> list[float]:
+    if table.spacer:  # an empty spacer column at the right edge, narrow
+        base = _widths(Table(table.name, table.ncols - 1, [], table.header_rows))
+        spacer = 0.6
+        scale = (TEXT_WIDTH_CM - spacer) / TEXT_WIDTH_CM
+        return [w * scale for w in base] + [spacer]
     n = table.ncols
     if table.name == "requests":
         labels = [t / 567 for t in TEMPLATE_REQUESTS_TWIPS]
@@ -98,14 +103,24 @@ def add_table(document, table: Table, *, ruled: bool, split: bool, repeat_header
     for col, width in zip(t.columns, widths, strict=True):
         col.width = Cm(width)  # w:tblGrid — what LibreOffice and Word lay out by
     size = 9 if table.name == "review" else 10
+    # ``Table.cell`` rebuilds the whole cell list on every call; the list only changes
+    # when cells merge, so it is rebuilt then (same result, a fraction of the time).
+    cached: list = []
+
+    def at(r: int, c: int):
+        if not cached:
+            cached.extend(t._cells)
+        return cached[r * table.ncols + c]
+
     for r, row in enumerate(grid):
         for c, cell in enumerate(row):
-            t.cell(r, c).width = Cm(widths[c])
+            at(r, c).width = Cm(widths[c])
             if cell is None:
                 continue
-            target = t.cell(r, c)
+            target = at(r, c)
             if cell.rowspan > 1 or cell.colspan > 1:
-                target = target.merge(t.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+                target = target.merge(at(r + cell.rowspan - 1, c + cell.colspan - 1))
+                cached.clear()
             target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             lines = cell.text.split("\n") if cell.text else [""]
             para = target.paragraphs[0]

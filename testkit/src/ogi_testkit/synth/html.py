@@ -17,6 +17,7 @@ from html import escape
 
 from ogi_testkit.synth.layout import Block, Cell, Table, blocks
 from ogi_testkit.synth.model import SyntheticReport
+from ogi_testkit.synth.variants import wordings
 
 STYLES = ("trs", "plain", "spans")
 FONTS = ("仿宋_GB2312", "宋体", "仿宋", "微软雅黑")
@@ -59,6 +60,17 @@ class _Writer:
         tail = "&nbsp;" if self.rng.random() < 0.4 else ""
         return f'<p style="text-align:center">{"".join(spans)}{tail}</p>'
 
+    def digits(self, text: str) -> str:
+        """A number as Word-pasted pages print it: one span per digit or run of digits."""
+        if "split_digit_markup" not in self.r.quirks or len(text) < 2:
+            return _esc(text)
+        out, i = [], 0
+        while i < len(text):
+            j = min(len(text), i + self.rng.randint(1, 2))
+            out.append(f"<span>{_esc(text[i:j])}</span>")
+            i = j
+        return "".join(out)
+
     def cell_html(self, cell: Cell) -> str:
         attrs = ""
         if cell.rowspan > 1:
@@ -66,11 +78,11 @@ class _Writer:
         if cell.colspan > 1:
             attrs += f' colspan="{cell.colspan}"'
         if self.style == "plain":
-            body = _esc(cell.text) if cell.text else ""
+            body = (self.digits(cell.text) if cell.kind == "value" else _esc(cell.text)) if cell.text else ""
             tag = "th" if cell.kind == "head" and self.r.seed % 2 else "td"
             return f"<{tag}{attrs}>{body}</{tag}>"
         if self.style == "trs":
-            body = _esc(cell.text) if cell.text else "&nbsp;"
+            body = (self.digits(cell.text) if cell.kind == "value" else _esc(cell.text)) if cell.text else "&nbsp;"
             style = "border:solid windowtext 1.0pt;padding:0cm 5.4pt"
             align = "center" if cell.kind != "label" or cell.colspan > 1 else "left"
             return (
@@ -82,7 +94,7 @@ class _Writer:
         if cell.kind == "value":
             body = (
                 f'<p style="text-align:center"><span style="font-family:{self.rng.choice(FONTS)}">'
-                f"{_esc(cell.text)}</span></p>"
+                f"{self.digits(cell.text)}</span></p>"
                 if cell.text
                 else "&nbsp;"
             )
@@ -162,6 +174,36 @@ def _crawl_meta(report: SyntheticReport, rng: random.Random) -> str:
     )
 
 
+def _layout_tables(report: SyntheticReport, article: str, rng: random.Random) -> str:
+    """An old CMS page: the whole page laid out in nested tables, with chrome tables
+    (navigation, related links with dates, a footer with site numbers) around the
+    article's own tables."""
+    words = wordings()
+    short = report.agency[:2]
+    links = "".join(
+        f'<td><a href="/{i}/">{escape(w.format(short=short))}</a></td>' for i, w in enumerate(words["chrome_links"])
+    )
+    fields = {"agency": report.agency, "year": report.year, "prev": report.year - 1}
+    related = "".join(
+        f'<tr><td><a href="../{i}.html">{escape(w.format(**fields))}</a></td>'
+        f"<td>{report.year + (i == 0)}-0{rng.randint(1, 9)}-{rng.randint(10, 28)}</td></tr>"
+        for i, w in enumerate(words["related"])
+    )
+    site_id, icp, visits = rng.randint(10**9, 10**10 - 1), rng.randint(10**7, 10**8 - 1), rng.randint(1000, 99999)
+    footer = (
+        f"<tr><td>主办单位：{escape(report.agency)}</td><td>网站标识码</td><td>{site_id}</td></tr>"
+        f"<tr><td>ICP备案号</td><td>鲁ICP备{icp}号</td><td>{visits}</td></tr>"
+    )
+    return (
+        '<table width="1000" align="center" cellpadding="0" cellspacing="0"><tr><td>'
+        f'<table class="nav" width="100%"><tr>{links}</tr></table></td></tr>'
+        '<tr><td><table width="100%"><tr><td class="position">当前位置：首页 &gt; 政府信息公开 &gt; 年报</td></tr>'
+        f"<tr><td>{article}</td></tr></table></td></tr>"
+        f'<tr><td><table class="related"><tr><td colspan="2">相关链接</td></tr>{related}</table></td></tr>'
+        f'<tr><td><table class="footer">{footer}</table></td></tr></table>'
+    )
+
+
 def render_html(report: SyntheticReport, *, style: str | None = None, charset: str | None = "utf-8") -> str:
     """The page as text; ``charset`` None omits every charset declaration."""
     style = style or STYLES[report.seed % len(STYLES)]
@@ -170,6 +212,8 @@ def render_html(report: SyntheticReport, *, style: str | None = None, charset: s
     rng = random.Random(f"{report.seed}/html/{style}")
     w = _Writer(report, style, rng)
     body = w.body(blocks(report))
+    if "layout_tables" in report.quirks:
+        body = _layout_tables(report, body, random.Random(f"{report.seed}/layout-tables"))
     meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}"/>' if charset else ""
     extra = ""
     if "extra_blocks" in report.quirks:

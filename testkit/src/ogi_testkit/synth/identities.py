@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ogi.parse import template
+from ogi_testkit.synth import spec as template
 
 APPLICANTS = ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org")
 OUTCOME_COLS = ("upheld", "corrected", "other", "pending")
@@ -24,9 +24,17 @@ def outcome_rows(version: str) -> tuple[str, ...]:
     return tuple(names[names.index("carried_over") + 1 : names.index("total")])
 
 
-def instances(version: str) -> Iterator[Instance]:
-    """Every identity instance of a template version: lhs sum must equal rhs sum."""
-    cols = (*APPLICANTS, "total")
+def instances(version: str, *, legal_merged: bool = False, other_merged: bool = False) -> Iterator[Instance]:
+    """Every identity instance of a template version: lhs sum must equal rhs sum.
+
+    A report printing 法人或其他组织 as one column (``legal_merged``) or （六）其他处理 as
+    one row in a 2021 report (``other_merged``) states its identities on what it
+    printed: the merged column/row (extension codes) stands for its parts."""
+    applicants = ("natural_person", template.EXT_COL) if legal_merged else APPLICANTS
+    outcomes = outcome_rows(version)
+    if other_merged:
+        outcomes = (*[r for r in outcomes if not r.startswith("other_")], template.EXT_ROW)
+    cols = (*applicants, "total")
     for c in cols:
         yield (
             "requests_balance",
@@ -36,13 +44,13 @@ def instances(version: str) -> Iterator[Instance]:
         yield (
             "requests_total_rows",
             (f"requests.total.{c}",),
-            tuple(f"requests.{r}.{c}" for r in outcome_rows(version)),
+            tuple(f"requests.{r}.{c}" for r in outcomes),
         )
-    for r in template.rows(version, "requests"):
+    for row in ("new_received", "carried_over", *outcomes, "total", "carried_forward"):
         yield (
             "requests_total_column",
-            (f"requests.{r.row}.total",),
-            tuple(f"requests.{r.row}.{c}" for c in APPLICANTS),
+            (f"requests.{row}.total",),
+            tuple(f"requests.{row}.{c}" for c in applicants),
         )
     for r in template.rows(version, "review"):
         yield (
@@ -52,10 +60,10 @@ def instances(version: str) -> Iterator[Instance]:
         )
 
 
-def failures(cells: Mapping[str, int | float | None], version: str) -> dict[str, list[Instance]]:
+def failures(cells: Mapping[str, int | float | None], version: str, **layout: bool) -> dict[str, list[Instance]]:
     """Identity instances that are evaluable and do not hold, grouped by check name."""
     out: dict[str, list[Instance]] = {}
-    for inst in instances(version):
+    for inst in instances(version, **layout):
         check, lhs, rhs = inst
         values = [cells.get(c) for c in (*lhs, *rhs)]
         if any(v is None for v in values):
@@ -65,5 +73,5 @@ def failures(cells: Mapping[str, int | float | None], version: str) -> dict[str,
     return out
 
 
-def failed_checks(cells: Mapping[str, int | float | None], version: str) -> set[str]:
-    return set(failures(cells, version))
+def failed_checks(cells: Mapping[str, int | float | None], version: str, **layout: bool) -> set[str]:
+    return set(failures(cells, version, **layout))

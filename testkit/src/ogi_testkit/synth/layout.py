@@ -8,11 +8,14 @@ identically in every format. Tables imitate the official 2021 blank template
 
 from __future__ import annotations
 
+import itertools
+import random
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ogi.parse import template as tpl
-from ogi_testkit.synth.model import EXT_COL, EXT_ROW, LEGAL_SUBCOLS, OTHER_SUBROWS, SyntheticReport
+from ogi_testkit.synth import spec as tpl
+from ogi_testkit.synth.model import EXT_COL, EXT_ROW, LEGAL_SUBCOLS, MISSING_ROW, OTHER_SUBROWS, SyntheticReport
+from ogi_testkit.synth.variants import wordings
 
 Kind = Literal["head", "label", "value"]
 
@@ -32,6 +35,7 @@ class Table:
     ncols: int
     rows: list[list[Cell]]
     header_rows: int = 0
+    spacer: bool = False  # the last column is an empty spacer column
 
     def grid(self) -> list[list[Cell | None]]:
         """Rows × ncols positions: the origin Cell where a cell starts, None where covered."""
@@ -88,6 +92,8 @@ class Labeler:
         self._typo_done: set[str] = set()
 
     def __call__(self, text: str, *, spaced: bool = False, vertical: bool = False) -> str:
+        if "older_wordings" in self.q:
+            text = wordings()["older_wordings"].get(text, text)
         if "label_typos" in self.q and text in TYPOS and text not in self._typo_done:
             self._typo_done.add(text)  # typos are one-offs: only the first occurrence
             text = TYPOS[text]
@@ -101,11 +107,25 @@ class Labeler:
         return text
 
 
+_NUMBERS = ("一、", "二、", "三、", "四、", "五、", "六、")
+
+
 def heading(report: SyntheticReport, section: str) -> str:
+    """A section heading as this report prints it (the template's, or a variant)."""
     options = HEADINGS[section]
+    text = options[0]
     if "wording_variants" in report.quirks and len(options) > 1:
-        return options[1 + report.seed % (len(options) - 1)]
-    return options[0]
+        text = options[1 + report.seed % (len(options) - 1)]
+    if "headings_reworded" in report.quirks:
+        reworded = wordings()["headings_reworded"][section]
+        text = reworded[report.seed % len(reworded)]
+    k = list(HEADINGS).index(section)
+    if "headings_numbered_alt" in report.quirks:
+        numbers = wordings()["heading_numbers"]
+        text = numbers[report.seed % len(numbers)][k] + text.removeprefix(_NUMBERS[k])
+    if "headings_unnumbered" in report.quirks:
+        text = text.removeprefix(_NUMBERS[k])
+    return text
 
 
 def _value(report: SyntheticReport, code: str, colspan: int = 1) -> Cell:
@@ -146,6 +166,8 @@ def active_table(report: SyntheticReport) -> Table:
             + [Cell(lab(col_label[c]), colspan=w, kind="head") for c, w in zip(cols, widths, strict=True)]
         )
         for r in rows:
+            if "missing_row" in report.quirks and r == MISSING_ROW:
+                continue
             spec = rows_by[r]
             out.append(
                 [Cell(lab(spec.label))]
@@ -203,6 +225,12 @@ def requests_table(report: SyntheticReport) -> Table:
 
     outcome = [p for p in printed if p[1] and p[0] not in ("new_received", "carried_over", "carried_forward")]
     first_outcome = outcome[0][0]
+    # group_label_repeated: 三、本年度办理结果 printed again where （三）不予公开 starts
+    first_span = len(outcome)
+    second_outcome = None
+    if "group_label_repeated" in report.quirks:
+        first_span = next(i for i, p in enumerate(outcome) if p[1] != GROUP_III)
+        second_outcome = outcome[first_span][0]
     seen_groups: set[str] = set()
     for row, group, own in printed:
         values = [_value(report, f"requests.{row}.{c}") for c in value_cols]
@@ -211,7 +239,9 @@ def requests_table(report: SyntheticReport) -> Table:
             cells.append(Cell(lab(own), colspan=3))
         else:
             if row == first_outcome:
-                cells.append(Cell(lab(GROUP_III, vertical=True), rowspan=len(outcome)))
+                cells.append(Cell(lab(GROUP_III, vertical=True), rowspan=first_span))
+            elif row == second_outcome:
+                cells.append(Cell(lab(GROUP_III, vertical=True), rowspan=len(outcome) - first_span))
             if group == GROUP_III:
                 cells.append(Cell(lab(own), colspan=2))
             else:
@@ -238,19 +268,108 @@ def review_table(report: SyntheticReport) -> Table:
     return Table("review", 15, out, header_rows=3)
 
 
+def opening(report: SyntheticReport) -> list[str]:
+    """The sentences before section 一 of the opening_* variants: one paragraph, or one
+    per sentence."""
+    words = wordings()
+    rng = random.Random(f"{report.seed}/opening/{report.agency}/{report.year}")
+    host = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 8)))
+    fmt = {
+        "agency": report.agency,
+        "year": report.year,
+        "n_cn": rng.choice(("6", "六")),
+        "host": host,
+        "address": f"{report.agency[:3]}{rng.choice(('人民路', '政务中心', '行政中心大楼'))}{rng.randint(1, 300)}号",
+        "post": f"{rng.randint(100000, 859999)}",
+        "phone": f"0{rng.randint(310, 999)}-{rng.randint(2000000, 8999999)}",
+        "mail": f"{host}gk@{host}.gov.cn",
+    }
+    names = ("opening_basis", "opening_parts", "opening_period", "opening_download", "opening_contact")
+    sentences = [rng.choice(words[n]).format(**fmt) for n in names if n in report.quirks]
+    if sentences and rng.random() < 0.5:
+        return ["".join(sentences)]
+    return sentences
+
+
+def _shaped(report: SyntheticReport, name: str, table: Table, title: str | None) -> list[Table]:
+    """The splits and wrappers of the variant catalogue applied to one template table."""
+    q = report.quirks
+    words = wordings()
+    n = table.ncols
+    rows = [list(r) for r in table.rows]
+    header = table.header_rows
+    if "heading_in_table" in q and title:
+        rows.insert(0, [Cell(title, colspan=n, kind="head")])
+        header += 1
+    if "spacer_cells" in q:
+        blank = [Cell("", kind="value") for _ in range(n)]
+        if name == "active":  # a spacer row before each block of section 2
+            starts = [i for i, r in enumerate(rows) if i and r[0].text.startswith("第二十条")]
+            for i in reversed(starts):
+                rows.insert(i, list(blank))
+        else:
+            rows.insert(header, list(blank))
+        for r in rows:
+            r.append(Cell("", kind="value"))
+        n += 1
+    if "notes_rows" in q:
+        note = words["notes"][report.seed % len(words["notes"])].format(year=report.year)
+        rows.append([Cell(note, colspan=n)])
+    if "trailing_empty_row" in q:
+        rows.append([Cell("", kind="value") for _ in range(n)])
+    spacer = "spacer_cells" in q
+    if "split_active_blocks" in q and name == "active":
+        starts = [i for i, r in enumerate(rows) if r[0].text.startswith("第二十条")]
+        starts[0] = 0
+        bounds = [*starts, len(rows)]
+        return [Table(name, n, rows[a:b], 0, spacer) for a, b in itertools.pairwise(bounds) if b > a]
+    if "split_header" in q and name in ("requests", "review") and header:
+        return [Table(name, n, rows[:header], header, spacer), Table(name, n, rows[header:], 0, spacer)]
+    return [Table(name, n, rows, header, spacer)]
+
+
+def _after_table(report: SyntheticReport, name: str) -> str:
+    words = wordings()["after_table"]
+    text = words[(report.seed + len(name)) % len(words)]
+    t = report.true_cells
+    return text.format(
+        short="本机关",
+        year=report.year,
+        agency=report.agency,
+        events=report.seed % 5 + 2,
+        new=int(t["requests.new_received.total"]),
+    )
+
+
 def blocks(report: SyntheticReport) -> list[Block]:
     """The whole report, top to bottom, as renderer-independent blocks."""
+    q = report.quirks
     out = [Block("title", report.title)]
+    out += [Block("para", p) for p in opening(report)]
     s = report.sections
-    out.append(Block("heading", heading(report, "overall")))
+
+    def head(name: str) -> None:
+        if "headings_missing" not in q:
+            out.append(Block("heading", heading(report, name)))
+
+    head("overall")
     out += [Block("para", p) for p in s["overall"].split("\n") if p]
     for name, table in (("active", active_table), ("requests", requests_table), ("review", review_table)):
-        out.append(Block("heading", heading(report, name)))
+        in_table = "heading_in_table" in q and "headings_missing" not in q
+        if not in_table:
+            head(name)
         if s.get(name):
             out.append(Block("para", s[name]))
-        out.append(Block("table", table=table(report)))
+        if "tables_in_narrative" in q:
+            out.append(Block("para", f"{report.year}年度{heading(report, name)[2:]}统计如下（单位：件）："))
+        title = heading(report, name) if in_table else None
+        out += [Block("table", table=t) for t in _shaped(report, name, table(report), title)]
+        if "notes_rows" in q:
+            out.append(Block("para", "注：数据来源于本机关政府信息公开工作台账。"))
+        if "tables_in_narrative" in q:
+            out.append(Block("para", _after_table(report, name)))
     for name in ("problems", "other"):
-        out.append(Block("heading", heading(report, name)))
+        head(name)
         out += [Block("para", p) for p in s[name].split("\n") if p]
     out.append(Block("signature", report.agency, extra={"date": f"{report.published:%Y年%-m月%-d日}"}))
     return out

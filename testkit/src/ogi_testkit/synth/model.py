@@ -17,31 +17,30 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ogi.parse import template as tpl
 from ogi_testkit.synth import identities
+from ogi_testkit.synth import spec as tpl
 from ogi_testkit.synth.identities import APPLICANTS, OUTCOME_COLS, outcome_rows
+from ogi_testkit.synth.variants import catalogue
 
-QUIRKS: frozenset[str] = frozenset(
-    {
-        "blank_cells",
-        "dash_cells",
-        "fullwidth_digits",
-        "thousands_sep",
-        "unit_suffix",
-        "label_typos",
-        "wording_variants",
-        "spaced_labels",
-        "merged_other_row",
-        "merged_legal_column",
-        "identity_violation",
-        "blank_review_row",
-        "extra_blocks",
-    }
-)
+QUIRKS: frozenset[str] = frozenset(catalogue())  # every variant of data/variants.csv
+#: Defects an OGI office finds by reading a report (not by its arithmetic), and the
+#: check that must report each. A template other than the year's (``template=``), a
+#: jump against last year (``growth=``) and a second, different version of a report
+#: (``reissue``) are asked for directly rather than as quirks.
+DEFECTS: dict[str, str] = {
+    "narrative_mismatch": "narrative_table_mismatch",
+    "late_publication": "late_publication",
+    "empty_problems_section": "missing_section",
+    "fee_unexplained": "fee_unexplained",
+    "carryover_break": "carryover_continuity",
+}
+#: The generator's own copy of the yoy rule's defaults (an oracle, not ogi's settings).
+YOY_FACTOR, YOY_MINIMUM = 3.0, 30
 OTHER_SUBROWS = ("other_no_correction", "other_unpaid_fee", "other_misc")
 LEGAL_SUBCOLS = ("commercial", "research", "nonprofit", "legal_services", "other_org")
 EXT_ROW = tpl.EXT_ROW
 EXT_COL = tpl.EXT_COL
+MISSING_ROW = "regulations"  # the row a missing_row report leaves out
 DASHES = ("—", "-", "/", "无", "－", "——")
 FULLWIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 
@@ -66,6 +65,8 @@ class SyntheticReport:
     seed: int = 0
     true_cells: dict[str, Number] = field(default_factory=dict)
     size: str = "small"
+    #: oversight checks (checks.csv names) this report was made to trip
+    defects: frozenset[str] = frozenset()
 
     @property
     def merged_other_row(self) -> bool:
@@ -178,7 +179,17 @@ _OUTCOME_WEIGHTS = {
 }
 
 
-def _requests(rng: random.Random, version: str, size: str) -> dict[str, int]:
+def _requests(
+    rng: random.Random,
+    version: str,
+    size: str,
+    previous: SyntheticReport | None = None,
+    growth: float | None = None,
+    carry_break: bool = False,
+) -> dict[str, int]:
+    """Requests satisfying every identity; with ``previous``, the year follows it: 上年结转
+    is last year's 结转下年度 and new requests grow from last year's by a plausible
+    factor (``growth`` when given, e.g. a surge)."""
     rows = outcome_rows(version)
     scale = {"small": 25, "medium": 220, "large": 3200}[size]
     new = {
@@ -191,9 +202,20 @@ def _requests(rng: random.Random, version: str, size: str) -> dict[str, int]:
     }
     v: dict[str, int] = {}
     weights = [_OUTCOME_WEIGHTS[r] for r in rows]
+    if previous is not None:
+        last = previous.true_cells
+        for c in APPLICANTS:
+            before = int(last[f"requests.new_received.{c}"])
+            factor = growth if growth is not None else rng.uniform(0.85, 1.2)
+            new[c] = round(before * factor) if before else (0 if rng.random() < 0.8 else rng.randint(1, 3))
     for c in APPLICANTS:
         n = new[c]
-        carried = 0 if rng.random() < 0.6 else rng.randint(0, n // 6 + (1 if n else 0))
+        if previous is not None:
+            carried = int(previous.true_cells[f"requests.carried_forward.{c}"])
+            if carry_break and c == "natural_person":
+                carried += rng.randint(2, 9)
+        else:
+            carried = 0 if rng.random() < 0.6 else rng.randint(0, n // 6 + (1 if n else 0))
         forward = 0 if rng.random() < 0.55 else rng.randint(0, (n + carried) // 6)
         done = Counter(rng.choices(rows, weights=weights, k=n + carried - forward))
         v[f"new_received.{c}"] = n
@@ -222,10 +244,14 @@ def _review(rng: random.Random, size: str) -> dict[str, int]:
     return v
 
 
-def true_numbers(rng: random.Random, version: str, size: str) -> tuple[dict[str, Number], dict[str, str]]:
-    """Numbers satisfying every identity, plus typed text for decimal amounts."""
+def true_numbers(
+    rng: random.Random, version: str, size: str, **sequence: object
+) -> tuple[dict[str, Number], dict[str, str]]:
+    """Numbers satisfying every identity, plus typed text for decimal amounts;
+    ``sequence`` (previous, growth, carry_break) goes to the requests table."""
     active, texts = (_active_2021 if version == "2021" else _active_2019)(rng, size)
-    values: dict[str, Number] = {**active, **_requests(rng, version, size), **_review(rng, size)}
+    requests = _requests(rng, version, size, **sequence)  # type: ignore[arg-type]
+    values: dict[str, Number] = {**active, **requests, **_review(rng, size)}
     missing = set(tpl.codes(version)) - set(values)
     assert not missing, f"generator misses {sorted(missing)[:5]}"
     return {c: values[c] for c in tpl.codes(version)}, texts
@@ -260,20 +286,36 @@ def make_report(
     seed: int,
     template: str | None = None,
     quirks: frozenset[str] | set[str] | tuple[str, ...] = frozenset(),
+    previous: SyntheticReport | None = None,
+    growth: float | None = None,
 ) -> SyntheticReport:
-    """Generate a report deterministically from ``seed``; see module docstring for the layers."""
+    """Generate a report deterministically from ``seed``; see module docstring for the layers.
+
+    ``previous`` (the agency's report of the year before) makes the years one sequence:
+    same size, carry-over continued, requests grown plausibly (by ``growth`` if given).
+    """
     quirks = frozenset(quirks)
-    unknown = quirks - QUIRKS
+    unknown = quirks - QUIRKS - set(DEFECTS)
     if unknown:
         raise ValueError(f"unknown quirks: {sorted(unknown)}")
     version = template or default_template(year)
+    if "format_swapped" in quirks and template is None:
+        version = "2021" if version == "2019" else "2019"
     if version not in tpl.VERSIONS:
         raise ValueError(f"unknown template {version!r}")
     rng = random.Random(f"ogi-synth/{seed}/{agency}/{year}/{version}")
     size = rng.choices(("small", "medium", "large"), weights=(55, 30, 15))[0]
     if any(k in agency for k in ("省人民政府", "市人民政府办公")):
         size = "large"
-    true, texts = true_numbers(rng, version, size)
+    if previous is not None:
+        size = previous.size
+    true, texts = true_numbers(
+        rng, version, size, previous=previous, growth=growth, carry_break="carryover_break" in quirks
+    )
+    if "fee_unexplained" in quirks and version == "2021" and not true["requests.other_unpaid_fee.total"]:
+        _shift(
+            version, true, "natural_person", _largest_outcome(version, true, "natural_person"), "other_unpaid_fee", 1
+        )
     qrng = random.Random(f"{seed}/quirks/{sorted(quirks)}")
 
     printed: dict[str, Number | None] = dict(true)  # None = printed blank or dash
@@ -299,6 +341,9 @@ def make_report(
             for c in LEGAL_SUBCOLS:
                 omitted.add(f"requests.{r}.{c}")
                 ext.pop(f"requests.{r}.{c}", None)
+    if "missing_row" in quirks:  # 规章 not printed: an agency that makes no regulations
+        row = next(r for r in tpl.rows(version, "active") if r.row == MISSING_ROW)
+        omitted |= {f"active.{MISSING_ROW}.{c}" for c in row.cols}
     for code in omitted:
         printed[code] = None
 
@@ -334,10 +379,14 @@ def make_report(
             raw[code] = format_number(value, texts.get(code), code, qrng, quirks)
     for code, value in ext.items():
         raw[code] = format_number(value, None, code, qrng, quirks)
+    _number_variants(version, printed, raw, quirks, random.Random(f"{seed}/number-variants/{sorted(quirks)}"))
 
     cells = {c: printed[c] for c in template_codes(version)}
-    expected = identities.failed_checks(cells, version)
-    published = date(year + 1, 1, 1) + timedelta(days=rng.randint(5, 50))
+    layout = {"legal_merged": "merged_legal_column" in quirks, "other_merged": merged_row}
+    expected = identities.failed_checks({**cells, **ext}, version, **layout)
+    published = date(year + 1, 1, 1) + timedelta(days=rng.randint(5, 29))  # due by 31 January
+    if "late_publication" in quirks:
+        published += timedelta(days=rng.randint(25, 70))
     report = SyntheticReport(
         agency=agency,
         year=year,
@@ -354,10 +403,37 @@ def make_report(
         true_cells=true,
         size=size,
     )
+    report.defects = _defects(report, previous)
     from ogi_testkit.synth.narrative import sections
 
     report.sections = sections(report, random.Random(f"{seed}/narrative/{agency}/{year}"))
     return report
+
+
+def _number_variants(
+    version: str, printed: dict[str, Number | None], raw: dict[str, str], quirks: frozenset[str], rng: random.Random
+) -> None:
+    """Number forms of the variant catalogue, on top of the quirks above (own random
+    stream, so reports without these variants print exactly as before)."""
+    if "signed_changes" in quirks and version == "2019":
+        for code in [c for c in printed if c.endswith(".change")]:
+            if printed[code] is None:
+                continue
+            value = rng.choice((-18, -7, -3, -1, 2, 5, 12)) if rng.random() < 0.7 else printed[code]
+            printed[code] = value
+            raw[code] = (f"+{value}" if value > 0 and rng.random() < 0.5 else str(value)).translate(
+                FULLWIDTH if "fullwidth_digits" in quirks and rng.random() < 0.3 else {}
+            )
+    if "units_in_cells" in quirks:
+        for code, value in printed.items():
+            if value is None or not raw.get(code) or raw[code][-1] in "件元":
+                continue
+            if code == "active.fees.amount_wan_yuan":
+                raw[code] += "万元"
+            elif code == "active.procurement.amount":
+                raw[code] += "元"
+            elif isinstance(value, int) and not code.endswith(".change") and rng.random() < 0.6:
+                raw[code] += "件"
 
 
 def template_codes(version: str) -> tuple[str, ...]:
@@ -402,3 +478,61 @@ def _violate(
         printed[target] = _wrong_total(rng, true[target])
         raw.pop(target, None)
         return
+
+
+def _largest_outcome(version: str, true: dict[str, Number], col: str) -> str | None:
+    """The outcome row （一）…（六） holding most requests of an applicant column."""
+    rows = [r for r in outcome_rows(version) if true[f"requests.{r}.{col}"]]
+    return max(rows, key=lambda r: true[f"requests.{r}.{col}"]) if rows else None
+
+
+def _shift(version: str, true: dict[str, Number], col: str, src: str | None, dst: str, k: int) -> None:
+    """Move k handled requests of one column from outcome row ``src`` to ``dst`` (or, with
+    no source, receive k more), keeping every identity."""
+    if src is None:
+        for row in ("new_received", "total"):
+            true[f"requests.{row}.{col}"] += k
+            true[f"requests.{row}.total"] += k
+    else:
+        k = min(k, int(true[f"requests.{src}.{col}"]))
+        true[f"requests.{src}.{col}"] -= k
+        true[f"requests.{src}.total"] -= k
+    true[f"requests.{dst}.{col}"] += k
+    true[f"requests.{dst}.total"] += k
+
+
+def reissue(report: SyntheticReport, moved: int = 3) -> SyntheticReport:
+    """A second version of ``report`` (a re-issue, or an attachment out of step with its
+    page) whose numbers differ: ``moved`` requests re-booked as 予以公开. Identities hold."""
+    import copy
+
+    again = copy.deepcopy(report)
+    col = "natural_person"
+    src = _largest_outcome(report.template, {**report.true_cells, f"requests.granted.{col}": 0}, col)
+    before = dict(again.true_cells)
+    _shift(report.template, again.true_cells, col, src, "granted", moved)
+    for code, value in again.true_cells.items():
+        if value != before[code] and again.cells.get(code) is not None:
+            again.cells[code] = value
+            again.raw[code] = str(value)
+    again.defects = frozenset({"conflicting_versions"})
+    return again
+
+
+def _defects(report: SyntheticReport, previous: SyntheticReport | None) -> frozenset[str]:
+    """The oversight checks a reader of this report (and of last year's) must see fire."""
+    found = {DEFECTS[q] for q in report.quirks if q in DEFECTS}
+    if "fee_unexplained" in report.quirks and report.template != "2021":
+        found.discard("fee_unexplained")  # the 2019 format has no fee-notice row
+    if "carryover_break" in report.quirks and previous is None:
+        found.discard("carryover_continuity")
+    if report.template != default_template(report.year):
+        found.add("template_mismatch")
+    if previous is not None:
+        for code in ("requests.new_received.total", "requests.total.total"):
+            now, before = report.cells.get(code), previous.cells.get(code)
+            if now is None or before is None or max(now, before) < YOY_MINIMUM:
+                continue
+            if min(now, before) * YOY_FACTOR < max(now, before):
+                found.add("yoy_jump")
+    return frozenset(found)

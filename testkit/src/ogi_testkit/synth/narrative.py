@@ -95,10 +95,15 @@ def sections(report: SyntheticReport, rng: random.Random) -> dict[str, str]:
     def para(key: str, k: int) -> str:
         return "".join(p.format(**fmt) for p in _pick(rng, key, k))
 
+    request_count = rng.randint(3, 4)
+    if "narrative_mismatch" in report.quirks:  # the prose states a different 新收 than the table
+        fmt["new"] = new + rng.randint(3, 20)
+        request_count = len(phrases()["requests"])  # so the sentence stating it is printed
+
     overall = [
         para("intro", rng.randint(1, 2)),
         "（一）主动公开。" + para("active", rng.randint(4, 6)),
-        "（二）依申请公开。" + para("requests", rng.randint(3, 4)),
+        "（二）依申请公开。" + para("requests", request_count),
         "（三）政府信息管理。" + para("management", rng.randint(3, 4)),
         "（四）政府信息公开平台建设。" + para("platform", rng.randint(3, 4)),
         "（五）监督保障。" + para("supervision", rng.randint(3, 4)),
@@ -107,7 +112,12 @@ def sections(report: SyntheticReport, rng: random.Random) -> dict[str, str]:
         para("problems_intro", 1) + "".join(p.format(**fmt) for p in phrases()["problems"][: rng.randint(2, 4)]),
         para("improvements", 1),
     ]
-    other = [p.format(**fmt, n=i + 1) for i, p in enumerate(phrases()["other"])]
+    other_phrases = phrases()["other"]
+    if "fee_unexplained" in report.quirks:  # the 信息处理费 paragraph left out of section 6
+        other_phrases = [p for p in other_phrases if "{fee}" not in p]
+    other = [p.format(**fmt, n=i + 1) for i, p in enumerate(other_phrases)]
+    if "empty_problems_section" in report.quirks:  # 第五部分 printed with nothing in it
+        problems = []
     lead = phrases()["table_leads"]
     return {
         "overall": "\n".join(overall),

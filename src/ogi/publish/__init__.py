@@ -1,0 +1,1 @@
+"""Publishing the warehouse for readers: the oversight report site and spreadsheet exports."""

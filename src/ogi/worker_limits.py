@@ -1,0 +1,140 @@
+"""What every pool worker does first: die with the process that owns the pool, and cap
+its own memory.
+
+A pool worker outlived a ``kill -9`` of the load that started it (re-parented to
+PID 1) and kept whatever it inherited, so every later load waited. Two cases:
+
+* workers forked or spawned by the load itself: the kernel sends them SIGKILL when
+  their parent dies (``prctl(PR_SET_PDEATHSIG)`` on Linux; a watchdog thread
+  elsewhere);
+* workers of a forkserver (ogi's default start method): their parent is the
+  forkserver, which stays up as long as any worker holds its "alive" pipe, so the
+  two would keep each other alive. A watchdog thread in each worker watches the
+  owning process itself (PID and start time, so a reused PID does not count) and
+  ends the worker when it is gone; the forkserver then exits by itself.
+
+The memory cap (``RLIMIT_AS``, the worker's address space) turns a document that
+would take the machine down into a ``MemoryError`` in one worker, which the parse
+stage records as ``document_too_large``; the batch goes on.
+
+Pools get ``initializer``/``initargs`` from :func:`pool_kwargs`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from ogi.extract import limits
+
+_PR_SET_PDEATHSIG = 1
+_WATCH_S = 0.5
+
+
+def process_start(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), None if it is gone
+    (or a zombie) or there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def _running(pid: int, start: str | None) -> bool:
+    if start is not None:
+        return process_start(pid) == start
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def die_with_parent(parent_pid: int | None = None) -> None:
+    """Make this process end when its parent does (immediately if it already has)."""
+    expected = parent_pid if parent_pid is not None else os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            _watch(expected, None)
+    else:
+        _watch(expected, None)
+    if os.getppid() != expected:  # the parent died before the request above took effect
+        os._exit(1)
+
+
+def _watch(pid: int, start: str | None) -> None:
+    """End this process (os._exit) soon after process ``pid`` is gone."""
+
+    def loop() -> None:
+        while _running(pid, start):
+            time.sleep(_WATCH_S)
+        os._exit(1)
+
+    threading.Thread(target=loop, name="ogi-owner-watch", daemon=True).start()
+
+
+def _address_space() -> int:
+    """This process's current virtual size in bytes (0 where /proc is not available)."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def limit_memory(extra_bytes: int | None) -> None:
+    """Cap this process's address space at its current size plus ``extra_bytes``.
+
+    Relative, not absolute: a worker forked from a process that imported pyarrow
+    starts with over a gigabyte of reserved (not resident) address space. Soft limit
+    only, so a child such as LibreOffice may raise its own.
+    """
+    if not extra_bytes:
+        return
+    try:
+        import resource
+    except ImportError:  # not POSIX: no cap
+        return
+    cap = _address_space() + extra_bytes
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def init_worker(
+    parent_pid: int | None = None,
+    extra_bytes: int | None = None,
+    owner: tuple[int, str | None] | None = None,
+) -> None:
+    """Pool initializer: die with the parent (and with ``owner`` = (PID, start time), the
+    process that made the pool, when that is not the parent), cap memory (default: the
+    parse limits' cap)."""
+    die_with_parent(parent_pid)
+    if owner is not None:
+        _watch(*owner)
+        if not _running(*owner):
+            os._exit(1)
+    limit_memory(limits.current().worker_memory_bytes if extra_bytes is None else extra_bytes)
+
+
+def pool_kwargs(*, forked_here: bool = True) -> dict:
+    """``initializer``/``initargs`` for a ProcessPoolExecutor made by this process.
+    ``forked_here``: the workers are this process's children (fork/spawn); False for a
+    forkserver, whose workers are the server's children and watch this process instead."""
+    me = os.getpid()
+    if forked_here:
+        return {"initializer": init_worker, "initargs": (me, None, None)}
+    return {"initializer": init_worker, "initargs": (None, None, (me, process_start(me)))}
