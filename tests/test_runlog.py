@@ -32,6 +32,7 @@ def test_crawl_problems_of_this_run_only(tmp_path: Path) -> None:
         "new",
         [
             {"url": "http://a.gov.cn/ok", "status": 200, "agency_id": "a", "sha256": "0" * 64},
+            {"url": "http://a.gov.cn/robots.txt", "status": 404, "agency_id": "a", "kind": "robots"},
             {"url": "http://a.gov.cn/gone", "status": 404, "agency_id": "a"},
             {"url": "http://b.gov.cn/slow", "error": "ReadTimeout", "agency_id": "b", "kind": "list"},
         ],

@@ -64,7 +64,8 @@ class RunLog:
 
 def log_crawl(log: RunLog, archive: Path | str, summary: Any) -> int:
     """The problems of one crawl: agencies that failed, and every failed request of its
-    fetch log (refused, timed out, HTTP 4xx/5xx). Returns how many were logged."""
+    fetch log (refused, timed out, HTTP 4xx/5xx; a missing robots.txt is no problem).
+    Returns how many were logged."""
     import pyarrow.compute as pc
 
     from ogi.archive.store import ArchiveStore
@@ -78,6 +79,8 @@ def log_crawl(log: RunLog, archive: Path | str, summary: Any) -> int:
         return count
     mine = fetches.filter(pc.equal(fetches["run_id"], summary.run_id))
     failed = pc.or_kleene(pc.is_valid(mine["error"]), pc.greater_equal(pc.fill_null(mine["status"], 0), 400))
+    no_robots = pc.and_(pc.equal(mine["kind"], "robots"), pc.equal(pc.fill_null(mine["status"], 0), 404))
+    failed = pc.and_(failed, pc.invert(no_robots))  # a site without robots.txt allows everything
     for row in mine.filter(failed).to_pylist():
         detail = row["error"] or f"HTTP {row['status']}"
         # A row of kind "issue" is no request but a named crawl issue (no_reports_found, …).

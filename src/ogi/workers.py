@@ -9,7 +9,7 @@ start). Nothing a worker needs may come from the parent's memory: every worker
 starts with the parent's ``OGI_*`` environment as it was when the pool was made
 (so a setting such as ``OGI_PARSER`` reaches it under every start method), then runs
 the worker-limits initializer (:mod:`ogi.worker_limits`: die with the parent, cap
-memory) when that module is installed.
+memory).
 
 **The shared pool.** Prefect tasks run in threads; each parse task hands its batch to
 one pool shared by every task of the process (:func:`process_pool`,
@@ -26,7 +26,6 @@ same. Results are cached by the parse stage, so only counts travel back.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import math
 import multiprocessing
 import os
@@ -39,22 +38,12 @@ from typing import Any, TypeVar
 
 from ogi.runlog import RunLog
 from ogi.settings import ENV_PREFIX, cpu_count, settings
+from ogi.worker_limits import pool_kwargs
 
 T = TypeVar("T")
 
 #: Modules the forkserver imports once, so that each worker starts with the parser loaded.
 PRELOAD = ("ogi.load", "ogi.parse.api")
-
-
-def _limits_kwargs(forked_here: bool) -> dict[str, Any]:
-    """The worker-limits initializer (ogi.worker_limits), when that module is installed."""
-    try:
-        limits = importlib.import_module("ogi.worker_limits")
-    except ModuleNotFoundError as exc:
-        if exc.name != "ogi.worker_limits":
-            raise
-        return {}
-    return limits.pool_kwargs(forked_here=forked_here)
 
 
 def _start_worker(environment: dict[str, str], initializer: Callable[..., None] | None, initargs: tuple) -> None:
@@ -73,7 +62,7 @@ def new_pool(workers: int, *, start_method: str | None = None) -> ProcessPoolExe
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(list(PRELOAD))
-    limits = _limits_kwargs(forked_here=method != "forkserver")
+    limits = pool_kwargs(forked_here=method != "forkserver")
     environment = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
     return ProcessPoolExecutor(
         max_workers=workers,
