@@ -94,8 +94,8 @@ def test_gbk_pages_decoded(first):
 def test_robots_disallow_respected(first, web):
     _, _, rows, _, _ = first
     (blocked,) = [r for r in rows if (r["error"] or "").startswith("robots_disallowed")]
-    assert blocked["agency_id"] == "lc-czj" and blocked["status"] is None and "/202002/" in blocked["url"]
-    assert not [p for (h, p), _ in web.hits.items() if "/xxgk/ndbg/202002/" in p and h == web.site("lc-czj").netloc]
+    assert blocked["agency_id"] == "lc-czj" and blocked["status"] is None and "/202001/" in blocked["url"]
+    assert not [p for (h, p), _ in web.hits.items() if "/xxgk/ndbg/202001/" in p and h == web.site("lc-czj").netloc]
 
 
 def test_500_retried_then_recorded(first, web):

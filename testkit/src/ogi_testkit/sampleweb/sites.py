@@ -47,7 +47,7 @@ SITES: tuple[SiteSpec, ...] = (
     SiteSpec("lc-jyj", "聊城市教育局", "static_list", 1, "371500", "city", parent_id="lc-gov",
              charset="gbk", formats=("doc", "docx"), style="plain"),
     SiteSpec("lc-czj", "聊城市财政局", "static_list", 2, "371500", "city", parent_id="lc-gov",
-             year_in_title=False, robots="User-agent: *\nDisallow: /xxgk/ndbg/202002/\n"),
+             year_in_title=False, robots="User-agent: *\nDisallow: /xxgk/ndbg/202001/\n"),
     SiteSpec("lc-gaj", "聊城市公安局", "hanweb_datastore", 3, "371500", "city", parent_id="lc-gov"),
     SiteSpec("lc-rsj", "聊城市人力资源和社会保障局", "hanweb_datastore", 4, "371500", "city",
              parent_id="lc-gov", charset="gbk", formats=("docx",), style="spans"),
