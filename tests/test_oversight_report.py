@@ -18,6 +18,7 @@ from ogi_testkit.synthetic_archive import write_synthetic_archive
 
 from ogi.archive.store import ArchiveStore
 from ogi.load import build_duckdb, write_tables
+from ogi.load.query import connect
 from ogi.publish.export import SHEET_NAMES, export_views
 from ogi.publish.site import build_site
 from tests.test_load import VERSION, use_synthetic_parser
@@ -61,7 +62,7 @@ def _near(shown: float | None, exact: float | None) -> None:
 
 
 def _rows(wh: Path, sql: str) -> list[dict]:
-    con = duckdb.connect(str(wh / "ogi.duckdb"), read_only=True)
+    con = connect(wh, sandboxed=False)  # the views name their files relative to the warehouse
     try:
         rel = con.execute(sql)
         cols = [d[0] for d in rel.description]
