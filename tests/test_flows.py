@@ -198,9 +198,12 @@ def test_the_run_links_the_oversight_report(runs):
     from urllib.parse import unquote, urlparse
 
     _, first, *_ = runs
+    import re
+
     link = _artifacts(first.state_details.flow_run_id)[flows.REPORT_KEY]
-    assert link.type == "link"
-    index = Path(unquote(urlparse(link.data).path))
+    # Prefect stores a link artifact as markdown: [text](url)
+    (url,) = re.findall(r"\]\((file://[^)]+)\)", link.data)
+    index = Path(unquote(urlparse(url).path))
     assert index.name == "index.html" and index.is_file()
     assert "监督报告" in index.read_text(encoding="utf-8")
     assert any((index.parent / "agency").glob("*.html"))
