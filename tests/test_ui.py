@@ -53,7 +53,12 @@ def page_with(url: str, text: str, profile_root: str, attempts: int = 4) -> str:
 
 
 def test_the_run_is_on_the_ui(tmp_path):
+    from ogi.archive.store import ArchiveStore, FetchLogWriter
+
     (tmp_path / "archive").mkdir()
+    FetchLogWriter(
+        ArchiveStore(tmp_path / "archive"), "run-0"
+    ).close()  # a crawl that found nothing (no fetch log is refused)
     with running_server(tmp_path / "home") as server:
         with temporary_settings({PREFECT_API_URL: server.address.api_url}):
             state = flows.reparse(archive=str(tmp_path / "archive"), warehouse=str(tmp_path / "wh"), return_state=True)
