@@ -26,7 +26,7 @@ def _printed(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _previous(
+def previous_record(
     records: dict[tuple[str, int], dict[str, Any]], predecessor: dict[str, str], agency: str, year: int
 ) -> dict[str, Any] | None:
     """Last year's report of record of the agency, else of its predecessor chain."""
@@ -50,7 +50,7 @@ def carryover_continuity(records: dict[tuple[str, int], dict[str, Any]], predece
     for (agency, year), rec in sorted(records.items()):
         if rec["template"] is None:
             continue
-        prev = _previous(records, predecessor, agency, year)
+        prev = previous_record(records, predecessor, agency, year)
         if prev is None or prev["template"] is None:
             continue
         for col in APPLICANT_COLUMNS:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ogi.validate.checks import catalogue
+from ogi.validate.cross_year import previous_record
 
 #: Headline counts compared year on year: requests received and handled, the volume
 #: every rate analysts quote is a share of.
@@ -71,17 +72,6 @@ def _row(check: str, report_id: str | None, agency: str, year: int, codes: list[
     }
 
 
-def _previous(records: Mapping[tuple[str, int], dict], predecessor: Mapping[str, str], agency: str, year: int):
-    seen = set()
-    while agency and agency not in seen:
-        seen.add(agency)
-        found = records.get((agency, year - 1))
-        if found is not None:
-            return found
-        agency = predecessor.get(agency, "")
-    return None
-
-
 def yoy_jump(
     records: Mapping[tuple[str, int], dict[str, Any]],
     predecessor: Mapping[str, str],
@@ -91,7 +81,7 @@ def yoy_jump(
     rules = rules or OversightRules.from_env()
     out = []
     for (agency, year), rec in sorted(records.items()):
-        prev = _previous(records, predecessor, agency, year)
+        prev = previous_record(records, predecessor, agency, year)
         if prev is None:
             continue
         for code in YOY_CODES:
