@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     start_method: Literal["forkserver", "spawn", "fork"] = Field(
         "forkserver", description="How parse processes start (forkserver: fast, no inherited threads)."
     )
+    pool_close_s: float = Field(
+        60.0, gt=0, description="How long closing a parse pool waits for its workers before terminating them."
+    )
     batch_min: int = Field(25, ge=1, description="Fewest documents per parse task (ogi load and the flows).")
     batch_max: int = Field(250, ge=1, description="Most documents per parse task.")
     batches_per_worker: int = Field(4, ge=1, description="Parse tasks per process aimed for (load balance).")

@@ -1,17 +1,20 @@
-"""What every pool worker does first: die with the process that owns the pool, and cap
-its own memory.
+"""What every pool worker does first: end when the process that owns the pool is gone,
+and cap its own memory.
 
 A pool worker outlived a ``kill -9`` of the load that started it (re-parented to
-PID 1) and kept whatever it inherited, so every later load waited. Two cases:
+PID 1) and kept whatever it inherited, so every later load waited. Each worker
+therefore runs a watchdog thread that watches the owning process itself (PID and
+start time, so a reused PID does not count) and ends the worker within half a
+second of it being gone, whatever the start method. Under a forkserver (ogi's
+default) the workers are the server's children; once they are gone the server
+exits by itself.
 
-* workers forked or spawned by the load itself: the kernel sends them SIGKILL when
-  their parent dies (``prctl(PR_SET_PDEATHSIG)`` on Linux; a watchdog thread
-  elsewhere);
-* workers of a forkserver (ogi's default start method): their parent is the
-  forkserver, which stays up as long as any worker holds its "alive" pipe, so the
-  two would keep each other alive. A watchdog thread in each worker watches the
-  owning process itself (PID and start time, so a reused PID does not count) and
-  ends the worker when it is gone; the forkserver then exits by itself.
+Not ``prctl(PR_SET_PDEATHSIG)``: the kernel sends that signal when the *thread*
+that started the child ends, not the process. ``ProcessPoolExecutor`` starts
+workers from whichever thread submits work (under spawn and forkserver, one at a
+time as they are needed), and ogi submits from short-lived threads (a thread pool
+per parse fan-out, Prefect's task threads), so workers were killed when those
+threads finished: a broken pool, or a shutdown that waited for ever.
 
 The memory cap (``RLIMIT_AS``, the worker's address space) turns a document that
 would take the machine down into a ``MemoryError`` in one worker, which the parse
@@ -23,15 +26,12 @@ Pools get ``initializer``/``initargs`` from :func:`pool_kwargs`.
 from __future__ import annotations
 
 import os
-import signal
-import sys
 import threading
 import time
 from pathlib import Path
 
 from ogi.extract import limits
 
-_PR_SET_PDEATHSIG = 1
 _WATCH_S = 0.5
 
 
@@ -55,21 +55,6 @@ def _running(pid: int, start: str | None) -> bool:
     except PermissionError:
         pass
     return True
-
-
-def die_with_parent(parent_pid: int | None = None) -> None:
-    """Make this process end when its parent does (immediately if it already has)."""
-    expected = parent_pid if parent_pid is not None else os.getppid()
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-            _watch(expected, None)
-    else:
-        _watch(expected, None)
-    if os.getppid() != expected:  # the parent died before the request above took effect
-        os._exit(1)
 
 
 def _watch(pid: int, start: str | None) -> None:
@@ -114,27 +99,17 @@ def limit_memory(extra_bytes: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def init_worker(
-    parent_pid: int | None = None,
-    extra_bytes: int | None = None,
-    owner: tuple[int, str | None] | None = None,
-) -> None:
-    """Pool initializer: die with the parent (and with ``owner`` = (PID, start time), the
-    process that made the pool, when that is not the parent), cap memory (default: the
-    parse limits' cap)."""
-    die_with_parent(parent_pid)
-    if owner is not None:
-        _watch(*owner)
-        if not _running(*owner):
-            os._exit(1)
+def init_worker(owner: tuple[int, str | None], extra_bytes: int | None = None) -> None:
+    """Pool initializer: end with ``owner`` = (PID, start time), the process that made
+    the pool (at once if it is already gone), and cap memory (default: the parse
+    limits' cap)."""
+    _watch(*owner)
+    if not _running(*owner):
+        os._exit(1)
     limit_memory(limits.current().worker_memory_bytes if extra_bytes is None else extra_bytes)
 
 
-def pool_kwargs(*, forked_here: bool = True) -> dict:
-    """``initializer``/``initargs`` for a ProcessPoolExecutor made by this process.
-    ``forked_here``: the workers are this process's children (fork/spawn); False for a
-    forkserver, whose workers are the server's children and watch this process instead."""
+def pool_kwargs() -> dict:
+    """``initializer``/``initargs`` for a ProcessPoolExecutor made by this process."""
     me = os.getpid()
-    if forked_here:
-        return {"initializer": init_worker, "initargs": (me, None, None)}
-    return {"initializer": init_worker, "initargs": (None, None, (me, process_start(me)))}
+    return {"initializer": init_worker, "initargs": ((me, process_start(me)), None)}

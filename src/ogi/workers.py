@@ -8,13 +8,16 @@ inherit Prefect's threads and event loops; ``spawn`` works the same, only slower
 start). Nothing a worker needs may come from the parent's memory: every worker
 starts with the parent's ``OGI_*`` environment as it was when the pool was made
 (so a setting such as ``OGI_PARSER`` reaches it under every start method), then runs
-the worker-limits initializer (:mod:`ogi.worker_limits`: die with the parent, cap
-memory).
+the worker-limits initializer (:mod:`ogi.worker_limits`: end with the process that
+made the pool, cap memory).
 
 **The shared pool.** Prefect tasks run in threads; each parse task hands its batch to
 one pool shared by every task of the process (:func:`process_pool`,
 :func:`run_in_process`), so all cores parse and nothing pays a process start per task.
-A pool whose worker died (BrokenProcessPool) is rebuilt on the next call.
+A pool whose worker died (BrokenProcessPool) is rebuilt on the next call. Closing it
+is bounded (:func:`close_pool`): a pool whose workers do not finish in
+``OGI_POOL_CLOSE_S`` is terminated, because a hung executor thread would otherwise
+hold the whole process at exit (``concurrent.futures`` joins it then).
 
 **The fan-out.** :func:`parse_documents` splits the documents into batches
 (:func:`batch_size_for`) and maps :func:`parse_in_worker` over them. By default the
@@ -26,6 +29,7 @@ same. Results are cached by the parse stage, so only counts travel back.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import multiprocessing
 import os
@@ -41,6 +45,7 @@ from ogi.settings import ENV_PREFIX, cpu_count, settings
 from ogi.worker_limits import pool_kwargs
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Modules the forkserver imports once, so that each worker starts with the parser loaded.
 PRELOAD = ("ogi.load", "ogi.parse.api")
@@ -62,7 +67,7 @@ def new_pool(workers: int, *, start_method: str | None = None) -> ProcessPoolExe
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(list(PRELOAD))
-    limits = pool_kwargs(forked_here=method != "forkserver")
+    limits = pool_kwargs()
     environment = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
     return ProcessPoolExecutor(
         max_workers=workers,
@@ -72,9 +77,37 @@ def new_pool(workers: int, *, start_method: str | None = None) -> ProcessPoolExe
     )
 
 
+def close_pool(pool: ProcessPoolExecutor, timeout: float | None = None) -> None:
+    """Shut ``pool`` down: wait up to ``timeout`` seconds (``OGI_POOL_CLOSE_S``) for its
+    workers to finish what they hold, then terminate any still running, so that closing
+    never waits for ever."""
+    timeout = settings().pool_close_s if timeout is None else timeout
+    manager = getattr(pool, "_executor_manager_thread", None)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None:
+        manager.join(timeout)
+    stuck = [p for p in processes if p.is_alive()]
+    if (manager is not None and manager.is_alive()) or stuck:
+        log.warning("a process pool did not close in %.0f s: terminating %d worker(s)", timeout, len(stuck))
+        for process in stuck:
+            process.terminate()
+        for process in stuck:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+        if manager is not None:
+            manager.join(timeout)
+
+
+def _usable(pool: ProcessPoolExecutor | None) -> bool:
+    return pool is not None and not getattr(pool, "_broken", False) and not getattr(pool, "_shutdown_thread", False)
+
+
 class _SharedPool:
     """One process pool per process, opened by the first user that needs it and shut
-    down when the last one leaves; rebuilt if a worker died (BrokenProcessPool)."""
+    down when the last one leaves; rebuilt if a worker died (BrokenProcessPool) or it
+    was shut down under a user (an interrupted close)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -86,21 +119,22 @@ class _SharedPool:
     def lease(self, workers: int) -> Iterator[None]:
         with self._lock:
             self._users += 1
-            if self._pool is None:
+            if self._users == 1:
                 self._workers = workers
-                self._pool = new_pool(workers)
         try:
             yield
         finally:
             with self._lock:
                 self._users -= 1
-                if self._users == 0 and self._pool is not None:
-                    self._pool.shutdown(wait=True, cancel_futures=True)
+                pool = self._pool if self._users == 0 else None
+                if pool is not None:
                     self._pool = None
+            if pool is not None:
+                close_pool(pool)
 
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         with self._lock:
-            if self._pool is None or getattr(self._pool, "_broken", False):
+            if not _usable(self._pool):
                 if self._pool is not None:
                     self._pool.shutdown(wait=False, cancel_futures=True)
                 self._workers = self._workers or cpu_count()

@@ -1,0 +1,68 @@
+"""The shared parse pool under every start method: workers started from a thread that
+then ends keep working, and closing a pool never waits for ever."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from ogi.workers import _SharedPool, close_pool, new_pool
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _sleep(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+@pytest.mark.parametrize("start_method", ["forkserver", "spawn", "fork"])
+def test_workers_started_from_an_ended_thread_keep_working(start_method: str) -> None:
+    """ProcessPoolExecutor starts a worker from the thread that submits; that thread
+    ending must not end the worker (a parent-death signal is tied to the thread)."""
+    pool = new_pool(2, start_method=start_method)
+    try:
+        first: set[int] = set()
+
+        def submit_from_a_thread() -> None:
+            first.update(f.result() for f in [pool.submit(_sleep, 0.5) for _ in range(2)])
+
+        thread = threading.Thread(target=submit_from_a_thread)
+        thread.start()
+        thread.join()
+        time.sleep(1.5)  # the thread is gone; three rounds of the workers' owner watch
+        workers = set(pool._processes)
+        assert workers and all(p.is_alive() for p in pool._processes.values())
+        again = {pool.submit(_sleep, 0.2).result(timeout=60) for _ in range(4)}
+        assert again <= workers and first <= workers
+    finally:
+        close_pool(pool, timeout=30)
+
+
+def test_close_terminates_a_worker_that_does_not_finish() -> None:
+    pool = new_pool(1, start_method="spawn")
+    busy = pool.submit(_sleep, 600)
+    while not pool._processes or not busy.running():
+        time.sleep(0.05)
+    (worker,) = pool._processes.values()
+    started = time.monotonic()
+    close_pool(pool, timeout=2)
+    assert time.monotonic() - started < 30
+    assert not worker.is_alive()
+
+
+def test_shared_pool_is_rebuilt_after_an_interrupted_close(monkeypatch) -> None:
+    """A close interrupted half-way (a test timeout, Ctrl-C) must not leave a shut-down
+    pool that the next user submits to."""
+    monkeypatch.setenv("OGI_START_METHOD", "spawn")
+    shared = _SharedPool()
+    with shared.lease(1):
+        assert shared.run(_pid) > 0
+        shared._pool.shutdown(wait=False)  # as an interrupted close leaves it
+        assert shared.run(_pid) > 0
+    assert shared._pool is None
