@@ -21,7 +21,7 @@ from ogi.extract import limits
 from ogi.extract.errors import UnreadableDocument
 from ogi.extract.limits import DocumentTooLarge, ParseTimeout
 from ogi.parse.api import parse_bytes, parse_path
-from ogi.worker_limits import init_worker
+from ogi.worker_limits import init_worker, process_start
 from tests.faults_kit import (
     deep_docx,
     docx_zip_bomb,
@@ -116,6 +116,8 @@ def test_worker_memory_cap_turns_into_document_too_large(tmp_path: Path) -> None
             fh.write(line)
     good = tmp_path / "good.html"
     good.write_bytes(report_docs(1)[0].data)
-    with ProcessPoolExecutor(1, initializer=init_worker, initargs=(os.getpid(), 600 * 2**20)) as pool:
+    with ProcessPoolExecutor(
+        1, initializer=init_worker, initargs=((os.getpid(), process_start(os.getpid())), 600 * 2**20)
+    ) as pool:
         assert pool.submit(_parse_check, str(big)).result() == "document_too_large"
         assert pool.submit(_parse_check, str(good)).result() == "parsed"
