@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 from ogi.extract.model import Cell, Grid
 
-_VALUE = re.compile(r"^(?:[+-]?[\d０-９][\d０-９,，.]*(?:万元|元|件|个|条|项|次)?|[—\-/／–－]+|无)$")
+_UNIT = re.compile(r"^(?:万元|元|件|个|条|项|次)$")
+_VALUE = re.compile(r"^(?:[+-]?[\d０-９][\d０-９,，.．]*(?:万元|元|件|个|条|项|次)?|[—\-/／–－]+|无)$")
 
 NARRATIVE_WORDS = 16  # a line of more words than any table row prints is narrative
-_UNIT = re.compile(r"^(?:万元|元|件|个|条|项|次)$")
 
 
 @dataclass
@@ -61,7 +61,10 @@ def _join_units(words: list[dict], height: float) -> list[dict]:
     """A unit printed right after its number (``0件``, ``45.82万元``) is often a word of
     its own (another script, a small gap): put it back on the number."""
     out: list[dict] = []
-    for w in sorted(words, key=lambda w: (round(w["top"] / (0.5 * height)), w["x0"])):
+    # Line by line (a unit in another font sits a little higher or lower than its
+    # number, so fixed y-buckets would part them), left to right.
+    ordered = [w for line in _cluster_lines(words, 0.45 * height) for w in sorted(line.words, key=lambda w: w["x0"])]
+    for w in ordered:
         prev = out[-1] if out else None
         if (
             prev is not None
@@ -86,6 +89,10 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
     values = [w for w in words if _VALUE.match(w["text"])]
     if not values:
         return None
+    # A unit wrapped alone onto the next line of its narrow cell belongs with the numbers
+    # (joined back below), never with the labels or the header.
+    units = [w for w in words if _UNIT.match(w["text"])]
+    in_cells = values + units
     left_edge = min(w["x0"] for w in values) - 0.5 * height  # label area of header lines
     # Columns come from the numbers and from short header words over them: a column
     # left blank on every row of the page still has its header label.
@@ -96,14 +103,14 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
     headers = [
         w
         for w in words
-        if len(w["text"]) <= 4 and w["x0"] > left_edge + height and w not in values and id(w) not in narrative
+        if len(w["text"]) <= 4 and w["x0"] > left_edge + height and w not in in_cells and id(w) not in narrative
     ]
     centres = _columns(values + headers, gap=max(4.0, 0.7 * height))
 
     # Lines of numbers, one column each.
     value_lines: list[dict[int, dict]] = []
     ys: list[float] = []
-    for line in _cluster_lines(values, 0.45 * height):
+    for line in _cluster_lines(in_cells, 0.45 * height):
         cols: dict[int, dict] = {}
         for w in sorted(line.words, key=lambda w: w["x0"]):
             col = _nearest((w["x0"] + w["x1"]) / 2, centres)
@@ -114,6 +121,7 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
         value_lines.append(cols)
         ys.append(line.y)
     _join_wrapped(value_lines, ys, 1.8 * height)
+    _join_wrapped_units(value_lines, ys, 1.8 * height)
 
     # Other words, line by line. A line with words over the number columns is a header
     # (or narrative) line of its own; a line left of the numbers is label text of the
@@ -123,7 +131,7 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
     ]
     row_left = [min(w["x0"] for w in v.values()) for v in value_lines]
     reach = 1.8 * height
-    for line in _cluster_lines([w for w in words if not _VALUE.match(w["text"])], 0.45 * height):
+    for line in _cluster_lines([w for w in words if w not in in_cells], 0.45 * height):
         k = min(range(len(row_left)), key=lambda i: abs(rows[i][0] - line.y))
         if abs(rows[k][0] - line.y) <= reach and all(w["x1"] <= row_left[k] + 0.3 * height for w in line.words):
             rows[k][2].extend(line.words)
@@ -191,3 +199,16 @@ def _join_wrapped(lines: list[dict[int, dict]], ys: list[float], reach: float) -
             del lines[i + 1], ys[i + 1], lines[i - 1], ys[i - 1]
             continue
         i += 1
+
+
+def _join_wrapped_units(lines: list[dict[int, dict]], ys: list[float], reach: float) -> None:
+    """A unit alone on a line, under a number of its column on the line just above
+    (``157`` / ``件`` in a narrow cell): join it to that number."""
+    for i in range(len(lines) - 1, 0, -1):
+        for col in [c for c, w in lines[i].items() if _UNIT.match(w["text"])]:
+            above = lines[i - 1].get(col)
+            if above is not None and above["text"][-1:].isdigit() and ys[i] - ys[i - 1] <= reach:
+                lines[i - 1][col] = {**above, "text": above["text"] + lines[i][col]["text"]}
+                del lines[i][col]
+        if not lines[i]:
+            del lines[i], ys[i]

@@ -225,11 +225,14 @@ def _assign(
     values: list[Cell],
     header: dict[int, str] | None,
     used: set[int] | None = None,
+    unruled: bool = False,
 ) -> None:
     """Exact count → template order; else the header's column labels (blank cells
-    under no label are layout padding); else blank padding trimmed at the edges, or
-    blank cells in grid columns no row of this table ever fills (``used``); else
-    unsure."""
+    under no label are layout padding); else, in an unruled table, every cell
+    printed (a blank there is only a gap between words, so when the row prints as
+    many values as the template has columns no blank's place is in doubt); else
+    blank padding trimmed at the edges, or blank cells in grid columns no row of
+    this table ever fills (``used``); else unsure."""
     mapping: list[tuple[str, Cell]] | None = None
     if len(values) == len(cols):
         mapping = list(zip(cols, values, strict=True))
@@ -238,6 +241,10 @@ def _assign(
         mapped = [(col, cell) for col, cell in mapped if col is not None or cell.text.strip()]
         if mapped and all(col in cols for col, _ in mapped) and len({c for c, _ in mapped}) == len(mapped):
             mapping = [(col, cell) for col, cell in mapped if col is not None]
+    if mapping is None and unruled:
+        printed = [cell for cell in values if cell.text.strip()]
+        if len(printed) == len(cols):
+            mapping = list(zip(cols, printed, strict=True))
     if mapping is None:
         trimmed = _trim(values, len(cols))
         if len(trimmed) != len(cols) and used is not None:
@@ -366,7 +373,8 @@ def interpret_rows(views: list[RowView], table: str, version: str) -> TableResul
                 "（六）其他处理 printed as one row: " + " | ".join(c.text for c in _trim(view.values, 7))
             )
         key = (view.grid.index, view.r)
-        _assign(result, table, spec.row, cols, view.values, headers.get(key), used[view.grid.index])
+        unruled = view.grid.col_x is not None
+        _assign(result, table, spec.row, cols, view.values, headers.get(key), used[view.grid.index], unruled)
     if legal_merged:
         result.merged.append("法人或其他组织 printed as one column instead of five")
     return result
@@ -418,17 +426,24 @@ def interpret_review(views: list[RowView], version: str) -> TableResult:
     if not horizontal:
         return result
     view = max(horizontal, key=lambda v: sum(read_value(c.text).kind == "number" for c in v.values))
+    printed = [c for c in view.values if c.text.strip()]
     if view.grid.col_x is not None:
         # Unruled table: a blank cell is only a gap between words, so the columns are
-        # where the header labels stand, never the count of cells trimmed at the edges.
+        # where the header labels stand, never the count of cells trimmed at the
+        # edges. The labelled columns must spell the template's three groups in order
+        # and hold every printed value; when all 15 are printed, no blank's place is
+        # in doubt.
         header = _header_columns(view.grid, list(range(view.r)), "review", version)
-        values = [c for c in view.values if c.col in header]
-        if len(values) == 15:
-            for k, spec in enumerate(specs):
-                _assign(result, "review", spec.row, spec.cols, values[5 * k : 5 * k + 5], None)
+        labelled = [c for c in view.values if c.col in header]
+        in_order = [header[c.col] for c in labelled] == [col for spec in specs for col in spec.cols]
+        values = printed if len(printed) == 15 else labelled if in_order else []
+        if len(values) != 15 or not set(map(id, printed)) <= set(map(id, values)):
+            result.unsure.append(("review", f"{len(printed)} values printed, their 15 columns not told apart"))
             return result
+        for k, spec in enumerate(specs):
+            _assign(result, "review", spec.row, spec.cols, values[5 * k : 5 * k + 5], None)
+        return result
     values = _trim(view.values, 15)
-    printed = [c for c in view.values if c.text.strip()]
     if len(values) != 15 and len(printed) == 15:
         values = printed  # every cell printed: no blank whose place is in doubt
     if len(values) != 15:
