@@ -250,3 +250,61 @@ def test_no_reports_found_reaches_the_run_artifacts(harness, web, tmp_path):
     assert _summary_table(arts[RUN_SUMMARY_KEY])["agencies with no reports found"] == "1"
     md = arts[QUALITY_KEY].data
     assert "## Crawl issues" in md and "| lc-ybj | no_reports_found |" in md
+
+
+def test_a_parser_crash_fails_the_run_naming_the_document(harness, tmp_path, monkeypatch):
+    """A document that crashes the parser is a bug: the other documents are published,
+    then the run fails; its state, the parse task's log and the data-quality artifact
+    name the document and the exception, and nothing about it is cached."""
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from ogi_testkit import synthetic_parser
+    from ogi_testkit.synthetic_archive import write_synthetic_archive
+
+    from ogi.archive.store import FETCH_LOG_SCHEMA, ArchiveStore
+    from ogi.load import plan
+    from ogi.load.query import connect
+
+    monkeypatch.setenv("OGI_PARSER", "ogi_testkit.synthetic_parser")  # a setting: pool workers see it
+    monkeypatch.setenv(synthetic_parser.VERSION_ENV, "fake-flow")
+    archive, wh = tmp_path / "archive", tmp_path / "wh"
+    write_synthetic_archive(
+        archive, tmp_path / "scratch", reports=60, years=range(2022, 2025), version="fake-flow", p_break=0, p_missing=0
+    )
+    sha = ArchiveStore(archive).put(b"CRASH bytes")
+    url = "http://a000000.example.gov.cn/ndbg/2024-crash.pdf"
+    row = {name: None for name in FETCH_LOG_SCHEMA.names} | {
+        "run_id": "r-crash",
+        "requested_at": datetime(2025, 3, 4, tzinfo=UTC),
+        "status": 200,
+        "kind": "attachment",
+        "url": url,
+        "final_url": url,
+        "agency_id": "A000000",
+        "report_year": 2024,
+        "sha256": sha,
+        "bytes": 11,
+    }
+    pq.write_table(pa.Table.from_pylist([row], schema=FETCH_LOG_SCHEMA), archive / "fetch_log" / "r-crash.parquet")
+
+    state = flows.reparse(archive=str(archive), warehouse=str(wh), workers=2, batch_size=25, return_state=True)
+    assert state.is_failed()
+    assert "crashed the parser" in state.message and sha[:12] in state.message and "ZeroDivisionError" in state.message
+    quality = _artifacts(state.state_details.flow_run_id)[QUALITY_KEY].data
+    assert "parser failures, bugs in ogi: **1**" in quality and sha[:12] in quality
+    with get_client(sync_client=True) as client:
+        from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+        logs = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[state.state_details.flow_run_id]))
+        )
+    assert any(sha[:12] in log.message and "parser failure" in log.message for log in logs if log.task_run_id)
+    con = connect(wh)
+    try:
+        published = con.execute("SELECT count(*) FROM reports WHERE parse_status = 'ok'").fetchone()[0]
+    finally:
+        con.close()
+    assert published == 60, "the other documents are published"
+    assert [r.sha256 for r in plan(archive, wh)] == [sha], "the crashed document is parsed again next time"
