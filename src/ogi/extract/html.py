@@ -11,7 +11,7 @@ from __future__ import annotations
 import email
 import re
 
-from lxml import etree, html
+from lxml import etree
 
 from ogi.encoding import GB_FAMILY, decode_page
 from ogi.extract.errors import UnreadableDocument
@@ -24,6 +24,8 @@ _BLOCK = {
 }  # fmt: skip
 _DROP = ("script", "style", "noscript", "iframe", "object", "template", "select", "button", "svg")
 _HEADING_MAX = 40  # characters: a longer block is a paragraph, not a section heading
+_RUNS = re.compile(r"[ \t]+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses one in a decoded string
 _REPORT_TITLE = re.compile(r"政府信息公开.{0,4}年度?报告|信息公开年报")
 _PUBLISHED = re.compile(
     r"(?:发布|公开|成文|印发)(?:日期|时间)\s*[:：]?\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})"
@@ -120,7 +122,7 @@ def _lines(root: etree._Element) -> list[str]:
     def flush() -> None:
         text = "".join(buf).replace("\xa0", " ").strip()
         if text:
-            out.append(re.sub(r"[ \t]+", " ", text))
+            out.append(_RUNS.sub(" ", text))
         buf.clear()
 
     def walk(el: etree._Element) -> None:
@@ -142,6 +144,36 @@ def _lines(root: etree._Element) -> list[str]:
     walk(root)
     flush()
     return out
+
+
+def _text(el: etree._Element) -> str:
+    return "".join(el.itertext())
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove ``el`` and what it holds, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _parse(text: str, name: str) -> etree._Element:
+    """The page's tree, from lxml's own HTML parser (plain elements: lxml.html's
+    element classes cost a Python lookup on every node visited)."""
+    try:
+        root = etree.fromstring(_XML_DECLARATION.sub("", text), etree.HTMLParser())
+    except (etree.ParserError, ValueError) as exc:
+        raise UnreadableDocument(f"{name}: not parseable as HTML ({exc})") from exc
+    if root is None:
+        raise UnreadableDocument(f"{name}: not parseable as HTML (no elements)")
+    return root
 
 
 def _block_of(node: etree._Element) -> etree._Element:
@@ -166,10 +198,10 @@ def _article_root(body: etree._Element) -> etree._Element:
         if not text or "总体情况" not in text:
             continue
         block = _block_of(node)
-        if len(re.sub(r"\s+", "", block.text_content())) > _HEADING_MAX:
+        if len(re.sub(r"\s+", "", _text(block))) > _HEADING_MAX:
             continue
         for anc in block.iterancestors():
-            content = anc.text_content()
+            content = _text(anc)
             if "其他需要报告" in content or "存在的主要问题" in content:
                 return anc
             if anc is body:
@@ -181,10 +213,7 @@ def extract_html(data: bytes, name: str) -> Document:
     text = decode_page(data)
     if not text.strip():
         raise UnreadableDocument(f"{name}: empty HTML document")
-    try:
-        tree = html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
-        raise UnreadableDocument(f"{name}: not parseable as HTML ({exc})") from exc
+    tree = _parse(text, name)
     titles: list[str] = []
     published: list[str] = []
     for meta in tree.iter("meta"):
@@ -195,21 +224,21 @@ def extract_html(data: bytes, name: str) -> Document:
         if key in ("pubdate", "publishdate", "firstpublishedtime", "dc.date", "article:published_time"):
             published.append(content)
     for el in tree.iter("h1", "h2", "h3"):
-        t = el.text_content().strip()
+        t = _text(el).strip()
         if _REPORT_TITLE.search(t.replace(" ", "")):
             titles.append(t)
     page_title = tree.find(".//title")
     if page_title is not None and page_title.text:
         titles.extend(re.split(r"\s*[_|｜—–-]{1,2}\s*", page_title.text.strip())[:1])
-    for el in tree.iter(*_DROP):
-        el.drop_tree()
+    for el in list(tree.iter(*_DROP)):
+        _drop(el)
     body = tree.find("body")
     if body is None:
         body = tree
     root = _article_root(body)
     lines = _lines(root)
     if root is not body:
-        published.extend(m.group(1) for m in _PUBLISHED.finditer(body.text_content()))
+        published.extend(m.group(1) for m in _PUBLISHED.finditer(_text(body)))
     for line in lines[:50]:
         m = _PUBLISHED.search(line)
         if m:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _NUMBERING = re.compile(
@@ -23,8 +24,10 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def label_key(text: str) -> str:
-    """Comparable form of a label: no spaces, no numbering prefixes, no punctuation."""
+    """Comparable form of a label: no spaces, no numbering prefixes, no punctuation.
+    (Cached: the same few hundred labels recur in every report of a batch.)"""
     text = _SPACE.sub("", unicodedata.normalize("NFKC", text.replace("\xa0", "")))
     previous = None
     while previous != text:

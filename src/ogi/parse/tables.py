@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -169,12 +169,19 @@ def detect_template(grids: list[Grid], year: int | None) -> str | None:
 
 
 def _similarity(view: RowView, spec: T.RowSpec) -> float:
-    keys = view.keys
+    return _label_similarity(tuple(view.keys), spec.aliases)
+
+
+@lru_cache(maxsize=1 << 17)
+def _label_similarity(keys: tuple[str, ...], aliases: tuple[str, ...]) -> float:
+    """Best similarity of a printed row's labels to a template row's aliases. Cached:
+    every report of a batch prints the same labels, and the alignment compares each
+    row with every template row."""
     if not keys:
         return 0.0
     candidates = {keys[-1], "".join(keys[-2:]), "".join(keys)}
     best = 0.0
-    for alias in spec.aliases:
+    for alias in aliases:
         for cand in candidates:
             best = max(best, fuzz.ratio(cand, alias))
             if len(alias) >= 4 and len(cand) > len(alias):
