@@ -52,6 +52,8 @@ def html_from_mhtml(data: bytes, name: str) -> bytes:
 
 def _cell_text(el: etree._Element) -> str:
     """Cell text with a line break wherever the author broke the label."""
+    if not len(el):  # most cells: text only
+        return (el.text or "").replace("\xa0", " ").strip()
     parts: list[str] = []
 
     def walk(node: etree._Element, top: bool) -> None:
@@ -70,8 +72,11 @@ def _cell_text(el: etree._Element) -> str:
 
 
 def _span(el: etree._Element, attr: str) -> int:
+    value = el.get(attr)
+    if value is None:
+        return 1
     try:
-        return max(1, min(int(str(el.get(attr, "1")).strip() or 1), 200))
+        return max(1, min(int(value.strip() or 1), 200))
     except ValueError:
         return 1
 
@@ -125,23 +130,21 @@ def _lines(root: etree._Element) -> list[str]:
             out.append(_RUNS.sub(" ", text))
         buf.clear()
 
-    def walk(el: etree._Element) -> None:
+    for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         block = tag in _BLOCK
-        if block:
-            flush()
-        if tag in ("td", "th"):
-            buf.append(" ")
-        if el.text and tag:
-            buf.append(el.text)
-        for child in el:
-            walk(child)
-            if child.tail:
-                buf.append(child.tail)
-        if block:
-            flush()
-
-    walk(root)
+        if event == "start":
+            if block:
+                flush()
+            if tag in ("td", "th"):
+                buf.append(" ")
+            if el.text and tag:
+                buf.append(el.text)
+        else:
+            if block:
+                flush()
+            if el.tail and el is not root:
+                buf.append(el.tail)
     flush()
     return out
 

@@ -106,6 +106,8 @@ def check_html_tables(tables: list[etree._Element], name: str) -> None:
 
 
 def _span(value: str | None) -> int:
+    if value is None:  # most cells: no span attribute
+        return 1
     try:
         return max(1, int(str(value).strip()))
     except (TypeError, ValueError):
