@@ -13,12 +13,15 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ogi.publish import svg
+
+T = TypeVar("T")
 
 OUTCOMES = (
     ("予以公开", "c.row_name = 'granted'"),
@@ -147,6 +150,11 @@ class _Data:
             f"(SELECT report_id FROM reports WHERE is_record)) AND {scope} ORDER BY i.year, i.severity, i.check_name",
             params,
         ).fetchall()
+        # Cut per agency once: each page then reads only its agencies' rows (one pass
+        # over everything per page made a 14,000-agency warehouse quadratic).
+        self.cards_of = _group(self.cards, lambda c: c["agency_id"])
+        self.outcomes_of = _group(self.outcomes, lambda row: row[0])
+        self.refusals_of = _group(self.refusals, lambda row: row[0])
 
     @staticmethod
     def _years(rows: list[tuple[int, str, Any]], labels: list[str]) -> tuple[list[str], dict[str, list]]:
@@ -158,18 +166,17 @@ class _Data:
         return [str(y) for y in years], series
 
     def outcomes_by_year(self, agencies: set[str]) -> tuple[list[str], dict[str, list]]:
-        rows = [(y, label, v) for a, y, label, v in self.outcomes if a in agencies]
+        rows = [(y, label, v) for a in sorted(agencies) for _, y, label, v in self.outcomes_of.get(a, ())]
         return self._years(rows, [label for label, _ in OUTCOMES])
 
     def rates_by_year(self, agencies: set[str]) -> tuple[list[str], dict[str, list]]:
         sums: dict[int, list[float]] = {}
         keys = ("granted", "requests_handled", "review_corrected", "review_concluded", "litigation_corrected",
                 "litigation_concluded")  # fmt: skip
-        for card in self.cards:
-            if card["agency_id"] in agencies:
-                acc = sums.setdefault(card["year"], [0.0] * len(keys))
-                for i, k in enumerate(keys):
-                    acc[i] += card[k] or 0
+        for card in (c for a in sorted(agencies) for c in self.cards_of.get(a, ())):
+            acc = sums.setdefault(card["year"], [0.0] * len(keys))
+            for i, k in enumerate(keys):
+                acc[i] += card[k] or 0
         years = sorted(sums)
 
         def pct(a: int, b: int) -> list:
@@ -179,8 +186,8 @@ class _Data:
 
     def refusal_reasons(self, agencies: set[str], year: int | None) -> tuple[list[str], list]:
         sums: dict[str, float] = {}
-        for a, y, label, v in self.refusals:
-            if a in agencies and (year is None or y == year) and v is not None:
+        for _, y, label, v in (row for a in sorted(agencies) for row in self.refusals_of.get(a, ())):
+            if (year is None or y == year) and v is not None:
                 key = (label or "").split(" ")[-1]
                 sums[key] = sums.get(key, 0) + v
         ordered = sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -193,6 +200,13 @@ class _Data:
                 counts[check] = counts.get(check, 0) + 1
         ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         return [CHECK_LABELS.get(c, c) for c, _ in ordered], [n for _, n in ordered]
+
+
+def _group(rows: list[T], key: Callable[[T], str]) -> dict[str, list[T]]:
+    out: dict[str, list[T]] = {}
+    for row in rows:
+        out.setdefault(key(row), []).append(row)
+    return out
 
 
 def _scorecard_table(rows: list[dict[str, Any]], depth: int, archive: Path | None, by_agency: bool) -> str:
