@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     pool_close_s: float = Field(
         60.0, gt=0, description="How long closing a parse pool waits for its workers before terminating them."
     )
+    build_memory: str = Field(
+        "1GB", description="DuckDB memory limit while building ogi.duckdb and checking its keys (spills beyond)."
+    )
     batch_min: int = Field(25, ge=1, description="Fewest documents per parse task (ogi load and the flows).")
     batch_max: int = Field(250, ge=1, description="Most documents per parse task.")
     batches_per_worker: int = Field(4, ge=1, description="Parse tasks per process aimed for (load balance).")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from ogi.validate.sql import check_views
 from ogi.validate.warehouse import check_keys
 
 DATABASE = "ogi.duckdb"
+SPILL = ".duckdb-spill"  # where the build may spill to disk (removed after)
 # 2021 sub-rows that together are the 2019 template's single （六）其他处理 row.
 OTHER_HANDLING_PARTS = ("other_no_correction", "other_unpaid_fee", "other_misc", "other_handling")
 
@@ -161,6 +163,11 @@ def _build(warehouse: Path) -> Path:
             for name, (_, _, description) in metadata.MACROS.items():
                 con.execute(f"COMMENT ON MACRO {name} IS {_lit(description)}")
             con.execute(f"COMMENT ON MACRO last_complete_year IS {_lit('Last complete report year of the load.')}")
+            # The key checks hash every row of the largest tables (20 M cells at 100,000
+            # reports): bounded, DuckDB spills to disk instead of taking gigabytes.
+            con.execute(f"SET memory_limit = {_lit(settings().build_memory)}")
+            con.execute(f"SET temp_directory = {_lit(str(warehouse / SPILL))}")
+            con.execute("SET preserve_insertion_order = false")
             check_keys(con, str(snap))
             con.execute("CHECKPOINT")
         finally:
@@ -169,4 +176,5 @@ def _build(warehouse: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(warehouse / SPILL, ignore_errors=True)
     return target

@@ -192,7 +192,8 @@ def write_synthetic_archive(
             path = store.path_for(sha)  # plain write: throwaway test data needs no fsync
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-            write_cached(warehouse, result | {"sha256": sha, "parser_version": version, "parsed_at": start.isoformat()})
+            entry = result | {"sha256": sha, "parser_version": version, "parsed_at": start.isoformat()}
+            write_cached(warehouse, entry, store.fingerprint(sha))  # as a real parse records it
             log.append(
                 {
                     "url": f"{host}/ndbg/{year}.html",
