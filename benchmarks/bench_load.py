@@ -13,13 +13,16 @@ loaded in under 2 minutes, every query under 1 second.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
 
+from bench_hostile_load import tree_rss  # the sibling script (benchmarks/ is on sys.path)
 from ogi_testkit.synthetic_archive import write_synthetic_archive
 
 from ogi.load import load
@@ -31,6 +34,21 @@ from ogi.publish.site import build_site
 
 def _peak_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+class _TreePeak(threading.Thread):
+    """Peak resident memory of this process and every descendant (the forkserver's pool
+    workers are grandchildren, which RUSAGE_CHILDREN does not see), sampled every 50 ms."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, tree_rss(os.getpid()))
+            time.sleep(0.05)
 
 
 def main() -> None:
@@ -52,8 +70,11 @@ def main() -> None:
 
         as_of = date(2026, 3, 1)
         t = time.perf_counter()
+        sampler = _TreePeak()
+        sampler.start()
         summary = load(archive, warehouse, args.workers, as_of=as_of)
         first = time.perf_counter() - t
+        sampler.running = False
         print(f"load: {summary.reports} reports, {summary.documents} documents in {first:.1f} s")
         print(f"  issues: {summary.issues_by_check}")
         t = time.perf_counter()
@@ -82,8 +103,8 @@ def main() -> None:
             f"{Path('/proc/loadavg').read_text().split()[0]}"
         )
         print(
-            f"peak memory: main process {_peak_mb(resource.RUSAGE_SELF):.0f} MB, "
-            f"largest worker {_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+            f"peak memory of the first load's process tree (main + pool workers) {sampler.peak / 2**20:.0f} MiB; "
+            f"main process over the whole run {_peak_mb(resource.RUSAGE_SELF):.0f} MB"
         )
         ok = first < 120 and worst < 1.0 and report_s < 60
         print(f"targets (load < 120 s, each query < 1 s, report < 60 s): {'met' if ok else 'NOT met'}")
