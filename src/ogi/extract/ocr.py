@@ -38,11 +38,14 @@ DET_WIDTH = 1000  # narrative detection runs on the page scaled to this width (t
 MIN_GLYPH = 9  # a connected ink blob smaller than this both ways is a speck or a dot, not a character
 REC_HEIGHT = 48  # the recogniser's input height
 REC_CELL_TEXT = 40  # a text line's crop (with its margin) is scaled to this height
+STRIP_GAP = 24  # white between the cells of a row recognised as one strip (px at 48 high)
+STRIP_RATIO = 4.0  # a cell line at most this wide (for 48 high) joins its row's strip
 REC_BATCH = 16  # crops recognised per call (sorted by width, so a batch pads little)
 NUMBER_CHARS = frozenset("0123456789.,-—/")  # what a printed count, amount or blank marker is made of
 LOOKALIKES = frozenset("OoDQlIi|SsBZzg〇")  # letters the recogniser reads for digits
 NOT_SURE = 0.5  # confidence of a number the recogniser did not read as its best guess
 CROP_MARGIN = (0.25, 0.5)  # room around a cell's text line, vertical and horizontal, in text heights
+EDGE = 0.012  # share of the page width blanked along each edge
 TABLE_PAGE_WORDS = 4  # table words on a page without ruling lines that make it a table page
 
 
@@ -160,6 +163,10 @@ def normalise(image: np.ndarray) -> np.ndarray:
         h, w = gray.shape
         matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
         gray = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+    # The page's edge (a strip of desk left by unwarping, a scanner's dark rim) would
+    # read as ruling lines framing the page; no report prints that close to the edge.
+    edge = int(EDGE * gray.shape[1])
+    gray[:edge], gray[-edge:], gray[:, :edge], gray[:, -edge:] = 255, 255, 255, 255
     return gray
 
 
@@ -211,25 +218,49 @@ def _canvas(crop: np.ndarray, text_height: int) -> np.ndarray:
     return cv2.copyMakeBorder(small, top, REC_HEIGHT - text_height - top, 0, 0, cv2.BORDER_CONSTANT, value=255)
 
 
-def _recognise(lines: list[_Line]) -> None:
+def _recognise(lines: list[_Line], strips: list[list[_Line]] = ()) -> None:
     """Text and confidence of each line crop (batches of similar widths).
+
+    A ``strip`` is the short cells of one table row, recognised side by side as one
+    line and split back by the x position of each output frame: a lone "0" alone
+    reads as the letter O, among the row's other numbers as a digit.
 
     The confidence is the least certain frame of the recogniser's output, not the
     mean: one doubtful digit makes the number doubtful. A reading made only of
-    number characters is scored among number characters: a lone 0 the model also
-    finds rather like the letter O is still a sure 0 (a reading with an O in it is
-    not a number, and stays so)."""
-    if not lines:
+    number characters is scored among number characters (a reading with a letter
+    in it is not a number, and is never sure)."""
+    units = [[line] for line in lines] + [list(strip) for strip in strips]
+    if not units:
         return
     _, rec = _models(_threads())
-    order = sorted(range(len(lines)), key=lambda i: lines[i].crop.shape[1] / lines[i].crop.shape[0])
+    images = [line.crop if len(unit) == 1 else _strip(unit) for unit in units for line in unit[:1]]
+    order = sorted(range(len(units)), key=lambda i: images[i].shape[1])
+    characters = rec.postprocess_op.character
     for start in range(0, len(order), REC_BATCH):
-        batch = [lines[i] for i in order[start : start + REC_BATCH]]
-        ratio = max(line.crop.shape[1] / line.crop.shape[0] for line in batch)
-        images = [rec.resize_norm_img(cv2.cvtColor(line.crop, cv2.COLOR_GRAY2BGR), ratio) for line in batch]
-        probs = rec.session(np.stack(images).astype(np.float32))
-        for line, frames in zip(batch, probs, strict=True):
-            line.text, line.score = _decode(frames, rec.postprocess_op.character)
+        batch = order[start : start + REC_BATCH]
+        ratio = max(images[i].shape[1] / images[i].shape[0] for i in batch)
+        norm = [rec.resize_norm_img(cv2.cvtColor(images[i], cv2.COLOR_GRAY2BGR), ratio) for i in batch]
+        probs = rec.session(np.stack(norm).astype(np.float32))
+        for i, frames in zip(batch, probs, strict=True):
+            unit = units[i]
+            if len(unit) == 1:
+                unit[0].text, unit[0].score = _decode(frames, characters)
+                continue
+            step = norm[0].shape[2] / frames.shape[0]  # pixels of the strip per output frame
+            x = 0
+            for line in unit:
+                width = line.crop.shape[1]
+                first, last = int(x / step), int(np.ceil((x + width + STRIP_GAP / 2) / step))
+                line.text, line.score = _decode(frames[max(0, first) : last], characters)
+                x += width + STRIP_GAP
+
+
+def _strip(lines: list[_Line]) -> np.ndarray:
+    gap = np.full((REC_HEIGHT, STRIP_GAP), 255, np.uint8)
+    parts: list[np.ndarray] = []
+    for line in lines:
+        parts += [line.crop, gap]
+    return np.hstack(parts[:-1])
 
 
 @cache
@@ -321,6 +352,26 @@ def _cell_lines(tables: list[RuledTable], clean: np.ndarray, ink: np.ndarray) ->
     ]
 
 
+def _strips(tables: list[RuledTable], cell_lines: list[list[list[_Line]]]) -> tuple[list[_Line], list[list[_Line]]]:
+    """Cell lines to read alone, and per table row the short one-line cells read together."""
+    singles: list[_Line] = []
+    strips: list[list[_Line]] = []
+    for table, cells in zip(tables, cell_lines, strict=True):
+        rows: dict[int, list[_Line]] = {}
+        for cb, lines in zip(table.cells, cells, strict=True):
+            short = len(lines) == 1 and lines[0].crop.shape[1] <= STRIP_RATIO * REC_HEIGHT
+            if short:
+                rows.setdefault(cb.r0, []).append(lines[0])
+            else:
+                singles += lines
+        for row in rows.values():
+            if len(row) > 1:
+                strips.append(sorted(row, key=lambda line: line.x))
+            else:
+                singles += row
+    return singles, strips
+
+
 def _grid(table: RuledTable, cell_lines: list[list[_Line]], index: int, page: int) -> Grid:
     rows: list[list[Cell | None]] = [[None] * table.n_cols for _ in range(table.n_rows)]
     for cb, lines in zip(table.cells, cell_lines, strict=True):
@@ -331,7 +382,9 @@ def _grid(table: RuledTable, cell_lines: list[list[_Line]], index: int, page: in
             index,
             cb.r0,
             cb.c0,
-            confidence=min((line.score for line in read), default=None),
+            # A line of ink the recogniser made nothing of counts (score 0): that cell
+            # is not blank, it is unread.
+            confidence=min((line.score for line in lines), default=None),
             box=cb.box,
         )
         for r in range(cb.r0, cb.r1 + 1):
@@ -382,7 +435,8 @@ def read_page(image: np.ndarray, page: int, first_table: int) -> PageReading:
         x0, y0, x1, y1 = t.box
         rest[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255
     narrative = _detect(rest, ink)
-    _recognise([line for table in cell_lines for lines in table for line in lines] + narrative)
+    singles, strips = _strips(tables, cell_lines)
+    _recognise(singles + narrative, strips)
     for line in (line for table in cell_lines for lines in table for line in lines):
         if (
             set(line.text) <= NUMBER_CHARS
