@@ -464,21 +464,9 @@ def read_page(image: np.ndarray, page: int, first_table: int) -> PageReading:
 
 def _unruled_grid(boxes: list[_Line], index: int, page: int) -> Grid | None:
     """A table without ruling lines, rebuilt from the text boxes like an unruled PDF's
-    words; each cell gets the lowest confidence of the boxes it was built from."""
+    words (a value cell keeps the lowest confidence of the boxes it was built from)."""
     words = [_word(b) for b in boxes if b.text]
-    grid = word_grid(words, index, page)
-    if grid is None:
-        return None
-    scores: dict[str, list[float]] = {}
-    for w in words:
-        scores.setdefault(w["text"], []).append(w["confidence"])
-    for row in grid.rows:
-        for cell in row:
-            if cell is not None and cell.text:
-                cell.confidence = min(
-                    (s for text, ss in scores.items() if text and text in cell.text for s in ss), default=None
-                )
-    return grid
+    return word_grid(words, index, page)
 
 
 def read_pages(images: Iterable[np.ndarray], pages: int | None = None) -> tuple[list[str], list[Grid]]:
