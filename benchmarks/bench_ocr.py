@@ -72,6 +72,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, default=Path("warehouse/bench/ocr"))
+    ap.add_argument("--show", type=int, default=40, help="silently wrong cells to list")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if not any(args.out.glob("*.truth.json")):
@@ -85,6 +86,7 @@ def main() -> None:
     with ProcessPoolExecutor(args.workers) as pool:
         results = list(pool.map(_parse, paths))
     wall = time.perf_counter() - started
+    silent: list[tuple] = []
     for path, result, seconds in results:
         truth = json.loads(Path(path + ".truth.json").read_text(encoding="utf-8"))
         degradation = Path(path).stem.split("_")[2]
@@ -104,6 +106,10 @@ def main() -> None:
                     t["flagged"] += 1
                 else:
                     t["silent"] += 1
+                    if key == "all":
+                        silent.append(
+                            (Path(path).name, code, got, value, result["raw"].get(code), result["confidence"].get(code))
+                        )
     print(f"documents {len(results)}, workers {args.workers}, wall {wall:.0f} s")
     for key in sorted(tally, key=lambda k: (k != "all", k)):
         t = tally[key]
@@ -113,6 +119,8 @@ def main() -> None:
             f"  flagged {int(t['flagged'])}  silent {int(t['silent'])}  template right {int(t['template_right'])}"
             f"  s/page (one core) {t['seconds'] / max(t['pages'], 1):.2f}"
         )
+    for name, code, got, value, raw, confidence in silent[: args.show]:
+        print(f"silent: {name} {code} parsed {got!r} printed {value!r} raw {raw!r} confidence {confidence}")
     pages = tally["all"]["pages"]
     print(f"pages per minute on {args.workers} processes: {pages / wall * 60:.1f}")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -218,7 +218,7 @@ def _canvas(crop: np.ndarray, text_height: int) -> np.ndarray:
     return cv2.copyMakeBorder(small, top, REC_HEIGHT - text_height - top, 0, 0, cv2.BORDER_CONSTANT, value=255)
 
 
-def _recognise(lines: list[_Line], strips: list[list[_Line]] = ()) -> None:
+def _recognise(lines: list[_Line], strips: Sequence[list[_Line]] = ()) -> None:
     """Text and confidence of each line crop (batches of similar widths).
 
     A ``strip`` is the short cells of one table row, recognised side by side as one
@@ -455,11 +455,30 @@ def read_page(image: np.ndarray, page: int, first_table: int) -> PageReading:
                 y = min(c.box[1] for c in grid.distinct_row(r) if c.box)
                 positioned.append((float(y), " ".join(texts)))
     if not tables and _keywords(" ".join(b.text for b in narrative)) >= TABLE_PAGE_WORDS:
+        _restrip(narrative)
         unruled = _unruled_grid(narrative, first_table, page)
         if unruled is not None:
             reading.grids.append(unruled)
     reading.lines = [text for _, text in sorted(positioned, key=lambda p: p[0])]
     return reading
+
+
+def _restrip(boxes: list[_Line]) -> None:
+    """The short number boxes of an unruled table, read again side by side per line of
+    the page (as a ruled row's cells are): alone, a "0" reads as the letter O."""
+    short = [
+        b for b in boxes if b.crop.shape[1] <= STRIP_RATIO * REC_HEIGHT and set(b.text) <= NUMBER_CHARS | LOOKALIKES
+    ]
+    if not short:
+        return
+    height = statistics.median(b.box[3] - b.box[1] for b in short)
+    lines: list[list[_Line]] = []
+    for b in sorted(short, key=lambda b: b.y):
+        if lines and abs(lines[-1][-1].y - b.y) < 0.5 * height:
+            lines[-1].append(b)
+        else:
+            lines.append([b])
+    _recognise([], [sorted(line, key=lambda b: b.x) for line in lines if len(line) > 1])
 
 
 def _unruled_grid(boxes: list[_Line], index: int, page: int) -> Grid | None:
@@ -469,7 +488,7 @@ def _unruled_grid(boxes: list[_Line], index: int, page: int) -> Grid | None:
     return word_grid(words, index, page)
 
 
-def read_pages(images: Iterable[np.ndarray], pages: int | None = None) -> tuple[list[str], list[Grid]]:
+def read_pages(images: Iterable[np.ndarray]) -> tuple[list[str], list[Grid]]:
     """Pages in order → the document's lines and grids (grid indices numbered across pages)."""
     lines: list[str] = []
     grids: list[Grid] = []
