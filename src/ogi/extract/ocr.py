@@ -410,7 +410,7 @@ def _join_lines(boxes: list[_Line]) -> list[tuple[float, str]]:
 
 def _word(line: _Line) -> dict:
     x0, y0, x1, y1 = line.box
-    return {"text": line.text, "x0": x0, "x1": x1, "top": y0, "bottom": y1, "confidence": line.score}
+    return {"text": line.text, "x0": x0, "x1": x1, "top": y0, "bottom": y1, "confidence": line.score, "box": line.box}
 
 
 def _keywords(text: str) -> int:
@@ -455,12 +455,39 @@ def read_page(image: np.ndarray, page: int, first_table: int) -> PageReading:
                 y = min(c.box[1] for c in grid.distinct_row(r) if c.box)
                 positioned.append((float(y), " ".join(texts)))
     if not tables and _keywords(" ".join(b.text for b in narrative)) >= TABLE_PAGE_WORDS:
+        narrative += _missed(narrative, clean, ink)
         _restrip(narrative)
         unruled = _unruled_grid(narrative, first_table, page)
         if unruled is not None:
             reading.grids.append(unruled)
     reading.lines = [text for _, text in sorted(positioned, key=lambda p: p[0])]
     return reading
+
+
+def _missed(boxes: list[_Line], clean: np.ndarray, ink: np.ndarray) -> list[_Line]:
+    """Text the detector left out of an unruled table (a lone "0" among wide gaps):
+    glyph-sized ink outside every detected box, grouped into words and recognised.
+    Missed, a printed number would look like a blank cell."""
+    if not boxes:
+        return []
+    height = int(statistics.median(b.box[3] - b.box[1] for b in boxes))
+    rest = ink.copy()
+    for b in boxes:
+        x0, y0, x1, y1 = b.box
+        rest[max(0, y0 - 3) : y1 + 4, max(0, x0 - 3) : x1 + 4] = 0
+    joined = cv2.dilate(rest, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, height // 2), 3)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    page = (0, 0, clean.shape[1], clean.shape[0])
+    found = []
+    for k in range(1, n):
+        x, y, w, h = (int(v) for v in stats[k][:4])
+        if not 0.5 * height <= h <= 2 * height or w > 8 * height:
+            continue
+        bands = _bands(rest[y : y + h, x : x + w], (x, y))
+        if len(bands) == 1:
+            found.append(_Line(_band_crop(clean, bands[0], page, height), (bands[0][1] + bands[0][3]) / 2, x, bands[0]))
+    _recognise(found)
+    return [line for line in found if line.text]
 
 
 def _restrip(boxes: list[_Line]) -> None:

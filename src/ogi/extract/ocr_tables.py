@@ -20,7 +20,7 @@ H_KERNEL = 60  # shortest horizontal ruling line kept (px); the narrowest cell i
 V_KERNEL = 36  # shortest vertical ruling line kept: rows are taller (>= 40 px), table characters shorter
 MERGE_GAP = 6  # line positions closer than this are one line (thickness, residual skew)
 MIN_COVER = 0.6  # a divider is present when its line covers this share of the edge
-MIN_TABLE = (200, 60)  # smallest table (w, h) in px
+MIN_TABLE = (200, 30)  # smallest table (w, h) in px: one row of a table split over pages counts
 
 
 @dataclass

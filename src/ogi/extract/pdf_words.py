@@ -125,8 +125,8 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
     rows: list[tuple[float, dict[int, str], list[dict]]] = [
         (y, {c: w["text"] for c, w in v.items()}, []) for y, v in zip(ys, value_lines, strict=True)
     ]
-    # OCR words carry a recognition confidence: a cell keeps its words' lowest.
-    confidence = {(y, c): w.get("confidence") for y, v in zip(ys, value_lines, strict=True) for c, w in v.items()}
+    # OCR words carry a recognition confidence (a cell keeps its words' lowest) and a pixel box.
+    placed = {(y, c): w for y, v in zip(ys, value_lines, strict=True) for c, w in v.items()}
     row_left = [min(w["x0"] for w in v.values()) for v in value_lines]
     reach = 1.8 * height
     for line in _cluster_lines([w for w in words if not _VALUE.match(w["text"])], 0.45 * height):
@@ -151,7 +151,15 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
         texts = [""] * (width - len(texts)) + texts
         out: list[Cell | None] = [Cell(t, page, index, r, c) for c, t in enumerate(texts)]
         out += [
-            Cell(cells.get(c, ""), page, index, r, width + c, confidence=confidence.get((y, c)))
+            Cell(
+                cells.get(c, ""),
+                page,
+                index,
+                r,
+                width + c,
+                confidence=placed.get((y, c), {}).get("confidence"),
+                box=placed.get((y, c), {}).get("box"),
+            )
             for c in range(len(centres))
         ]
         grid_rows.append(out)
