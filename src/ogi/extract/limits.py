@@ -40,8 +40,9 @@ class ParseLimits:
     max_paragraphs: int = 100_000
     max_seconds: float = 120.0  # wall time of one document's parse
     # address space a pool worker may add to what it has at start (RLIMIT_AS = that + this):
-    # its start size is mostly reservations (pyarrow's allocator: ~1.3 GB virtual, ~90 MB resident)
-    worker_memory_bytes: int = 768 * 2**20
+    # its start size is mostly reservations (pyarrow's allocator: ~1.3 GB virtual, ~90 MB resident);
+    # OCR (onnxruntime's models, arenas and threads) reserves ~1.5 GB more (~0.7 GB resident)
+    worker_memory_bytes: int = 2048 * 2**20
 
 
 LIMITS = ParseLimits()

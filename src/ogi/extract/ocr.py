@@ -41,6 +41,7 @@ REC_CELL_TEXT = 40  # a text line's crop (with its margin) is scaled to this hei
 STRIP_GAP = 24  # white between the cells of a row recognised as one strip (px at 48 high)
 STRIP_RATIO = 4.0  # a cell line at most this wide (for 48 high) joins its row's strip
 REC_BATCH = 16  # crops recognised per call (sorted by width, so a batch pads little)
+REC_BATCH_AREA = 120  # most 48x48 units in one call (a full-width text line is about 30)
 NUMBER_CHARS = frozenset("0123456789.,-—/")  # what a printed count, amount or blank marker is made of
 LOOKALIKES = frozenset("OoDQlIi|SsBZzg〇")  # letters the recogniser reads for digits
 NOT_SURE = 0.5  # confidence of a number the recogniser did not read as its best guess
@@ -234,10 +235,8 @@ def _recognise(lines: list[_Line], strips: Sequence[list[_Line]] = ()) -> None:
         return
     _, rec = _models(_threads())
     images = [line.crop if len(unit) == 1 else _strip(unit) for unit in units for line in unit[:1]]
-    order = sorted(range(len(units)), key=lambda i: images[i].shape[1])
     characters = rec.postprocess_op.character
-    for start in range(0, len(order), REC_BATCH):
-        batch = order[start : start + REC_BATCH]
+    for batch in _batches(sorted(range(len(units)), key=lambda i: images[i].shape[1]), images):
         ratio = max(images[i].shape[1] / images[i].shape[0] for i in batch)
         norm = [rec.resize_norm_img(cv2.cvtColor(images[i], cv2.COLOR_GRAY2BGR), ratio) for i in batch]
         probs = rec.session(np.stack(norm).astype(np.float32))
@@ -253,6 +252,20 @@ def _recognise(lines: list[_Line], strips: Sequence[list[_Line]] = ()) -> None:
                 first, last = int(x / step), int(np.ceil((x + width + STRIP_GAP / 2) / step))
                 line.text, line.score = _decode(frames[max(0, first) : last], characters)
                 x += width + STRIP_GAP
+
+
+def _batches(order: list[int], images: list[np.ndarray]) -> list[list[int]]:
+    """Batches of similar widths, at most ``REC_BATCH`` crops and ``REC_BATCH_AREA``
+    square units (every crop is padded to the widest): the recogniser's memory grows
+    with the batch's area, a few hundred MB for 16 full-width lines."""
+    batches: list[list[int]] = []
+    for i in order:
+        units = images[i].shape[1] / REC_HEIGHT
+        if batches and len(batches[-1]) < REC_BATCH and (len(batches[-1]) + 1) * units <= REC_BATCH_AREA:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 def _strip(lines: list[_Line]) -> np.ndarray:
