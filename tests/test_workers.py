@@ -66,3 +66,29 @@ def test_shared_pool_is_rebuilt_after_an_interrupted_close(monkeypatch) -> None:
         shared._pool.shutdown(wait=False)  # as an interrupted close leaves it
         assert shared.run(_pid) > 0
     assert shared._pool is None
+
+
+def _caps_around_allowance(extra: int) -> tuple[int, int, int]:
+    import resource
+
+    from ogi.worker_limits import allowance
+
+    before = resource.getrlimit(resource.RLIMIT_AS)[0]
+    with allowance(extra):
+        during = resource.getrlimit(resource.RLIMIT_AS)[0]
+        grown = bytearray(extra // 2)  # what the block used stays mapped (OCR's models)
+    after = resource.getrlimit(resource.RLIMIT_AS)[0]
+    del grown
+    return before, during, after
+
+
+def test_ocr_allowance_raises_the_worker_cap_only_while_it_runs() -> None:
+    """A pool worker's address-space cap grows by the OCR allowance inside the block and
+    is set again afterwards from the size the worker has then (never below the start cap)."""
+    pool = new_pool(1, start_method="spawn")
+    try:
+        before, during, after = pool.submit(_caps_around_allowance, 512 * 2**20).result(timeout=120)
+    finally:
+        close_pool(pool, timeout=30)
+    assert during == before + 512 * 2**20
+    assert before <= after < during + 2**30

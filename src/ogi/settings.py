@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     small_requests: int = Field(
         30, ge=0, description="Scorecards: fewer requests handled than this are flagged small_numbers, not ranked."
     )
+    ocr_min_confidence: float = Field(
+        0.9, ge=0, le=1, description="OCR: a table cell recognised with less confidence is null (unsure_cell)."
+    )
+    ocr_dpi: int = Field(200, ge=72, le=600, description="OCR: dpi a PDF page without text is rendered at.")
+    ocr_threads: int = Field(1, ge=1, description="OCR: onnxruntime threads per parse process.")
     crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="The crawler's politeness (OGI_CRAWL__*).")
 
     def archive_for(self, warehouse: Path | str | None = None) -> Path:

@@ -25,9 +25,11 @@ Pools get ``initializer``/``initargs`` from :func:`pool_kwargs`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from ogi.extract import limits
@@ -97,6 +99,32 @@ def limit_memory(extra_bytes: int | None) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     soft = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@contextlib.contextmanager
+def allowance(extra_bytes: int) -> Iterator[None]:
+    """Raise this process's address-space cap by ``extra_bytes`` while the block runs
+    (a document read with OCR), then cap it again from the size it has then: the OCR
+    models stay loaded for the next scan, and the next document gets the ordinary
+    allowance on top of them. No cap, no change."""
+    try:
+        import resource
+    except ImportError:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        yield
+        return
+
+    def set_soft(cap: int) -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+
+    set_soft(soft + extra_bytes)
+    try:
+        yield
+    finally:
+        set_soft(max(soft, _address_space() + limits.current().worker_memory_bytes))
 
 
 def init_worker(owner: tuple[int, str | None], extra_bytes: int | None = None) -> None:

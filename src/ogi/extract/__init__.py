@@ -37,6 +37,8 @@ def sniff(data: bytes, name: str) -> str:
 
 
 def extract(data: bytes, name: str) -> Document:
+    """The document's lines and grids; a picture, and a PDF page without a text layer,
+    are read with OCR (``ocr``)."""
     kind = sniff(data, name)
     if kind == "html":
         from ogi.extract.html import extract_html
@@ -64,5 +66,10 @@ def extract(data: bytes, name: str) -> Document:
 
         return extract_text(data, name)
     if kind == "image":
-        return Document("image", [], [], has_text=False)
+        from ogi.extract import limits
+        from ogi.extract.ocr import extract_image
+        from ogi.worker_limits import allowance
+
+        with allowance(limits.current().ocr_memory_bytes):
+            return extract_image(data, name)
     raise UnreadableDocument(f"{name}: unsupported document type ({kind})")

@@ -42,6 +42,9 @@ class ParseLimits:
     # address space a pool worker may add to what it has at start (RLIMIT_AS = that + this):
     # its start size is mostly reservations (pyarrow's allocator: ~1.3 GB virtual, ~90 MB resident)
     worker_memory_bytes: int = 768 * 2**20
+    # more address space while a document is read with OCR (onnxruntime's models, arenas and
+    # threads reserve ~1.5 GB, ~0.7 GB resident); ogi.worker_limits.allowance
+    ocr_memory_bytes: int = 1536 * 2**20
 
 
 LIMITS = ParseLimits()

@@ -18,6 +18,8 @@ class Cell:
     table: int
     row: int
     col: int
+    confidence: float | None = None  # OCR recognition confidence (0..1); None for a text layer
+    box: tuple[int, int, int, int] | None = None  # OCR pixel box (x0, y0, x1, y1) on the page image
 
 
 @dataclass(eq=False)
@@ -48,10 +50,11 @@ class Grid:
 class Document:
     """A report document reduced to what the parser reads."""
 
-    kind: str  # html, pdf, docx, text
+    kind: str  # html, pdf, docx, text, image
     lines: list[str]  # narrative text, in reading order (tables may be included)
     grids: list[Grid]
     title_hints: list[str] = field(default_factory=list)  # metadata titles, best first
     published_hints: list[str] = field(default_factory=list)
     pages: int | None = None
     has_text: bool = True
+    extraction: str = "text"  # "text": read from the document's text; "ocr": recognised from page images

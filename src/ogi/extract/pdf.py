@@ -17,6 +17,7 @@ import re
 
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from ogi.extract.errors import UnreadableDocument
 from ogi.extract.limits import check_count
@@ -34,6 +35,7 @@ TABLE_WORDS = (
     "对外公开总数量", "采购项目数量", "本年增/减",
 )  # fmt: skip
 TABLE_PAGE_WORDS = 4  # narrative pages name a few of these words in passing, table pages many
+SCANNED_CHARS = 20  # a page with fewer characters in its text layer is a picture: read with OCR
 _SPACES = re.compile(r"\s+")
 _NUMBER_TOKEN = re.compile(r"^[\d０-９][\d０-９,.]*$|^[—\-/]$")
 
@@ -99,7 +101,9 @@ def extract_pdf(data: bytes, name: str) -> Document:
             textpage = page.get_textpage()
             page_texts.append(textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n"))
             textpages.append((page, textpage))
-        table_pages = _table_pages(page_texts)
+        scanned = [i for i, (page, _) in enumerate(textpages) if _is_picture(page, page_texts[i])]
+        ocr_lines, ocr_grids = _ocr_pages(pdf, scanned) if scanned else ({}, {})
+        table_pages = [i for i in _table_pages(page_texts) if i not in scanned]
         for i in table_pages:
             page_grids = _page_grids(PdfiumPage(*textpages[i]), len(grids), i + 1, i - 1 in table_pages)
             if page_grids:
@@ -127,6 +131,56 @@ def extract_pdf(data: bytes, name: str) -> Document:
                     if cell is not None:
                         cell.table = k
     lines = [line.strip() for text in page_texts for line in text.split("\n") if line.strip()]
-    has_text = sum(len(_SPACES.sub("", t)) for t in page_texts) > 20
+    extraction = "text"
+    if scanned:
+        lines, grids = _merge_ocr(page_texts, grids, ocr_lines, ocr_grids)
+        extraction = "ocr" if len(scanned) == len(page_texts) else "text+ocr"
+    has_text = sum(len(_SPACES.sub("", t)) for t in page_texts) > 20 or any(ocr_lines.values())
     titles = [meta_title] if meta_title else []
-    return Document("pdf", lines, grids, titles, [], pages=len(page_texts), has_text=has_text)
+    return Document("pdf", lines, grids, titles, [], pages=len(page_texts), has_text=has_text, extraction=extraction)
+
+
+def _is_picture(page: pdfium.PdfPage, text: str) -> bool:
+    """A page that is an image with (almost) no text layer: a scan, or a table pasted as a picture."""
+    if len(_SPACES.sub("", text)) >= SCANNED_CHARS:
+        return False
+    return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
+
+
+def _ocr_pages(pdf: pdfium.PdfDocument, pages: list[int]) -> tuple[dict[int, list[str]], dict[int, list[Grid]]]:
+    """Lines and grids of the pages without a text layer, rendered at ``ocr_dpi`` and
+    read with OCR (page index → its lines, its grids)."""
+    import numpy as np
+
+    from ogi.extract import limits
+    from ogi.extract.ocr import read_page
+    from ogi.settings import settings
+    from ogi.worker_limits import allowance
+
+    scale = settings().ocr_dpi / 72
+    lines: dict[int, list[str]] = {}
+    grids: dict[int, list[Grid]] = {}
+    with allowance(limits.current().ocr_memory_bytes):
+        for i in pages:
+            bitmap = pdf[i].render(scale=scale, grayscale=False)
+            image = np.asarray(bitmap.to_pil().convert("RGB"))[:, :, ::-1].copy()
+            reading = read_page(image, i + 1, 0)
+            lines[i], grids[i] = reading.lines, reading.grids
+    return lines, grids
+
+
+def _merge_ocr(
+    page_texts: list[str], grids: list[Grid], ocr_lines: dict[int, list[str]], ocr_grids: dict[int, list[Grid]]
+) -> tuple[list[str], list[Grid]]:
+    """Text-layer and OCR pages in page order, grids renumbered across the document."""
+    lines: list[str] = []
+    for i, text in enumerate(page_texts):
+        lines += ocr_lines[i] if i in ocr_lines else [line.strip() for line in text.split("\n") if line.strip()]
+    merged = sorted([*grids, *(g for gs in ocr_grids.values() for g in gs)], key=lambda g: (g.page or 0, g.index))
+    for k, grid in enumerate(merged):
+        grid.index = k
+        for row in grid.rows:
+            for cell in row:
+                if cell is not None:
+                    cell.table = k
+    return lines, merged

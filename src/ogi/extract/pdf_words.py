@@ -74,7 +74,7 @@ def _join_units(words: list[dict], height: float) -> list[dict]:
             and abs(prev["top"] - w["top"]) < 0.4 * height
             and 0 <= w["x0"] - prev["x1"] < 0.6 * height
         ):
-            out[-1] = {**prev, "text": prev["text"] + w["text"], "x1": w["x1"]}
+            out[-1] = {**prev, "text": prev["text"] + w["text"], "x1": w["x1"], "confidence": _least(prev, w)}
             continue
         out.append(w)
     return out
@@ -115,7 +115,11 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
         for w in sorted(line.words, key=lambda w: w["x0"]):
             col = _nearest((w["x0"] + w["x1"]) / 2, centres)
             if col in cols:  # two numbers in one column on one line: keep both, visibly
-                cols[col] = {**cols[col], "text": cols[col]["text"] + " " + w["text"]}
+                cols[col] = {
+                    **cols[col],
+                    "text": cols[col]["text"] + " " + w["text"],
+                    "confidence": _least(cols[col], w),
+                }
             else:
                 cols[col] = w
         value_lines.append(cols)
@@ -129,6 +133,8 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
     rows: list[tuple[float, dict[int, str], list[dict]]] = [
         (y, {c: w["text"] for c, w in v.items()}, []) for y, v in zip(ys, value_lines, strict=True)
     ]
+    # OCR words carry a recognition confidence (a cell keeps its words' lowest) and a pixel box.
+    placed = {(y, c): w for y, v in zip(ys, value_lines, strict=True) for c, w in v.items()}
     row_left = [min(w["x0"] for w in v.values()) for v in value_lines]
     reach = 1.8 * height
     for line in _cluster_lines([w for w in words if w not in in_cells], 0.45 * height):
@@ -148,11 +154,22 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
 
     grid_rows: list[list[Cell | None]] = []
     width = max(len(_label_cells(label, height)) for _, _, label in rows) or 1
-    for r, (_, cells, label) in enumerate(sorted(rows, key=lambda row: row[0])):
+    for r, (y, cells, label) in enumerate(sorted(rows, key=lambda row: row[0])):
         texts = _label_cells(label, height)
         texts = [""] * (width - len(texts)) + texts
         out: list[Cell | None] = [Cell(t, page, index, r, c) for c, t in enumerate(texts)]
-        out += [Cell(cells.get(c, ""), page, index, r, width + c) for c in range(len(centres))]
+        out += [
+            Cell(
+                cells.get(c, ""),
+                page,
+                index,
+                r,
+                width + c,
+                confidence=placed.get((y, c), {}).get("confidence"),
+                box=placed.get((y, c), {}).get("box"),
+            )
+            for c in range(len(centres))
+        ]
         grid_rows.append(out)
     return Grid(index, grid_rows, page, col_x=[None] * width + list(centres))
 
@@ -182,6 +199,12 @@ def _label_cells(words: list[dict], height: float) -> list[str]:
     return ["".join(w["text"] for w in sorted(g, key=lambda w: (round(w["top"]), w["x0"]))) for g in cells]
 
 
+def _least(a: dict, b: dict) -> float | None:
+    """The lower recognition confidence of two joined words (None for a text layer)."""
+    scores = [s for s in (a.get("confidence"), b.get("confidence")) if s is not None]
+    return min(scores) if scores else None
+
+
 def _join_wrapped(lines: list[dict[int, dict]], ys: list[float], reach: float) -> None:
     """Fragments of numbers wrapped in narrow cells sit just above and below their
     row's other numbers, in columns that row leaves empty: join them back."""
@@ -195,7 +218,11 @@ def _join_wrapped(lines: list[dict[int, dict]], ys: list[float], reach: float) -
             and ys[i + 1] - ys[i] <= reach
         ):
             for col in above:
-                row[col] = {**above[col], "text": above[col]["text"] + below[col]["text"]}
+                row[col] = {
+                    **above[col],
+                    "text": above[col]["text"] + below[col]["text"],
+                    "confidence": _least(above[col], below[col]),
+                }
             del lines[i + 1], ys[i + 1], lines[i - 1], ys[i - 1]
             continue
         i += 1

@@ -29,6 +29,9 @@ EXTRACTION_LIBRARIES = (
     "python-docx",
     "charset-normalizer",
     "rapidfuzz",
+    "rapidocr",
+    "onnxruntime",
+    "opencv-python-headless",
 )
 
 

@@ -9,7 +9,16 @@ from ogi.extract.model import Document
 from ogi.parse import template as T
 from ogi.parse.meta import read_meta
 from ogi.parse.sections import SECTIONS, split_sections
-from ogi.parse.tables import TableResult, detect_template, interpret_review, interpret_rows, row_views, what_was_seen
+from ogi.parse.tables import (
+    Found,
+    TableResult,
+    detect_template,
+    interpret_review,
+    interpret_rows,
+    row_views,
+    what_was_seen,
+)
+from ogi.parse.values import Reading
 from ogi.validate import document as document_checks
 from ogi.validate import report as report_checks
 from ogi.validate.checks import Issue
@@ -24,6 +33,22 @@ def _unit(code: str, version: str, printed_unit: str | None) -> str | None:
     return "万元" if "万元" in label else None
 
 
+def _unsure_when_unconfident(parts: list[TableResult]) -> None:
+    """An OCR cell recognised with less than ``ocr_min_confidence`` is unsure: null,
+    its printed text kept in raw, never a guessed number (a blank cell has nothing
+    recognised and no confidence)."""
+    from ogi.settings import settings
+
+    threshold = settings().ocr_min_confidence
+    for part in parts:
+        for code, f in part.found.items():
+            confidence = f.cell.confidence if f.cell is not None else None
+            if confidence is None or confidence >= threshold or f.reading.kind == "unsure":
+                continue
+            part.found[code] = Found(code, f.cell, Reading("unsure"))
+            part.unsure.append((code, f"OCR read {f.cell.text!r} with confidence {confidence:.2f} < {threshold}"))
+
+
 def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> dict[str, Any]:
     meta = read_meta(doc.lines, doc.title_hints, doc.published_hints, doc.kind)
     result: dict[str, Any] = {
@@ -36,11 +61,13 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
         "title": meta.title,
         "published": meta.published,
         "document_kind": doc.kind,
+        "extraction": doc.extraction,
         "pages": doc.pages,
         "cells": {},
         "raw": {},
         "units": {},
         "positions": {},
+        "confidence": {},
         "sections": split_sections(doc.lines) if doc.lines else dict.fromkeys(SECTIONS, ""),
         "issues": [],
     }
@@ -58,6 +85,8 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
             interpret_rows(views, "requests", version),
             interpret_review(views, version),
         ]
+    if doc.extraction != "text":
+        _unsure_when_unconfident(parts)
     found = {code: f for part in parts for code, f in part.found.items()}
     template_codes = set(T.codes(version)) if version else set()
     if not any(code in template_codes for code in found):
@@ -79,6 +108,10 @@ def interpret(doc: Document, *, file: str, data: bytes, parser_version: str) -> 
                 "row": f.cell.row,
                 "col": f.cell.col,
             }
+            if f.cell.box is not None:
+                result["positions"][code]["box"] = list(f.cell.box)
+            if f.cell.confidence is not None:
+                result["confidence"][code] = round(f.cell.confidence, 4)
         unit = _unit(code, version, f.reading.unit)
         if unit and f.reading.value is not None:
             result["units"][code] = unit
