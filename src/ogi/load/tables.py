@@ -467,7 +467,8 @@ def _write_tables(
     check_input(archive, len(candidates), old, allow_shrink=allow_shrink)
     old = old or {"buckets": {}}
 
-    name = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    # to the microsecond: loads within one second still sort in order (retention keeps the newest by name)
+    name = started.strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     snap = root / name
     snap.mkdir(parents=True)
     buckets: dict[str, list[DocumentRef]] = defaultdict(list)
