@@ -177,3 +177,30 @@ def test_models_ship_in_the_wheel() -> None:
     models = Path(rapidocr.__file__).parent / "models"
     names = {p.name for p in models.glob("*.onnx")}
     assert any("det" in n for n in names) and any("rec" in n for n in names), names
+
+
+def test_confidence_and_box_reach_the_cells_table(rendered: dict[str, tuple[dict, bytes]]) -> None:
+    """Through the parse cache into the warehouse's cells rows: each OCR cell keeps its
+    confidence and pixel box; a text-layer cell has neither (null, not a made-up 1.0)."""
+    from ogi_testkit.synth.scan import scan_pdf
+
+    from ogi.load.parse_cache import from_compact, to_compact
+    from ogi.load.tables import _CellColumns
+
+    _, pdf = rendered[CASES[0].id]
+    ocr = parse_bytes(scan_pdf(pdf, "clean", CASES[0].seed), "scan.pdf")
+    text = parse_bytes(pdf, "text.pdf")
+    again = from_compact(to_compact(ocr))
+    assert again["confidence"] == ocr["confidence"] and again["positions"] == ocr["positions"]
+    columns = _CellColumns()
+    columns.add("r-ocr", "A1", to_compact(ocr))
+    columns.add("r-text", "A1", to_compact(text))
+    rows = columns.table(2024).to_pylist()
+    scanned = {r["code"]: r for r in rows if r["report_id"] == "r-ocr"}
+    read = [c for c in ocr["confidence"] if c in scanned]
+    assert read, "OCR cells in the table"
+    for code in read:
+        assert scanned[code]["confidence"] == ocr["confidence"][code]
+        assert scanned[code]["box"] == ocr["positions"][code]["box"]
+    typed = [r for r in rows if r["report_id"] == "r-text"]
+    assert typed and all(r["confidence"] is None and r["box"] is None for r in typed)

@@ -32,6 +32,7 @@ DUCKDB_TYPES = {
     "date": "DATE",
     "timestamp": "TIMESTAMP WITH TIME ZONE",
     "list<string>": "VARCHAR[]",
+    "list<int32>": "INTEGER[]",
 }
 
 
@@ -120,6 +121,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "source_table": ("int32", "Index of the table in the document."),
     "source_row": ("int32", "Row index within that table."),
     "source_col": ("int32", "Column index within that table."),
+    "confidence": ("float64", "OCR recognition confidence (0–1) of the cell; null when read from a text layer."),
+    "box": ("list<int32>", "Pixel box [x0, y0, x1, y1] of the cell on the OCR page image; null for text layers."),
     "section": ("string", "overall, active, requests, review, problems or other."),
     "text": ("string", "Section text."),
     "check_name": ("string", "Check name from checks.csv."),
@@ -272,7 +275,7 @@ TABLES: tuple[Table, ...] = (
         _cols(
             "cells",
             f"{_REPORT_KEYS} code table_name row_name col_name value unit raw_text page source_table source_row "
-            "source_col",
+            "source_col confidence box",
         ),
         partition="year",
         key=("report_id", "code"),
@@ -437,6 +440,7 @@ def _arrow_type(name: str) -> pa.DataType:
         "date": pa.date32(),
         "timestamp": pa.timestamp("us", tz="UTC"),
         "list<string>": pa.list_(pa.string()),
+        "list<int32>": pa.list_(pa.int32()),
     }[name]
 
 

@@ -65,8 +65,8 @@ def cache_path(warehouse: Path, sha256: str, version: str) -> Path:
     return Path(warehouse) / "parse_cache" / version / sha256[:2] / f"{sha256}.json"
 
 
-_PER_CODE = ("cells", "raw", "units", "positions")
-_POS = ("page", "table", "row", "col")
+_PER_CODE = ("cells", "raw", "units", "positions", "confidence")
+_POS = ("page", "table", "row", "col", "box")  # box: OCR cells only
 
 
 def to_compact(result: dict[str, Any]) -> dict[str, Any]:
@@ -77,9 +77,9 @@ def to_compact(result: dict[str, Any]) -> dict[str, Any]:
     four position lists run parallel to ``codes``.
     """
     cells = result.get("cells") or {}
-    raw, units, positions = (result.get(k) or {} for k in _PER_CODE[1:])
+    raw, units, positions, confidence = (result.get(k) or {} for k in _PER_CODE[1:])
     codes = list(cells)
-    codes += [c for c in dict.fromkeys([*raw, *units, *positions]) if c not in cells]
+    codes += [c for c in dict.fromkeys([*raw, *units, *positions, *confidence]) if c not in cells]
     pos = [positions.get(c) or {} for c in codes]
     out = {
         "meta": {k: v for k, v in result.items() if k not in _PER_CODE},
@@ -88,10 +88,16 @@ def to_compact(result: dict[str, Any]) -> dict[str, Any]:
         "values": [cells.get(c) for c in codes],
         "raw": [raw.get(c) for c in codes],
         "units": [units.get(c) for c in codes],
+        "confidence": [confidence.get(c) for c in codes],
     }
     for key in _POS:
         out[key] = [p.get(key) for p in pos]
     return out
+
+
+def _list(entry: dict[str, Any], key: str) -> list[Any]:
+    """A per-code list of the entry (all null in an entry written before the list existed)."""
+    return entry.get(key) or [None] * len(entry["codes"])
 
 
 def from_compact(entry: dict[str, Any]) -> dict[str, Any]:
@@ -102,10 +108,11 @@ def from_compact(entry: dict[str, Any]) -> dict[str, Any]:
     result["raw"] = {c: v for c, v in zip(codes, entry["raw"], strict=True) if v is not None}
     result["units"] = {c: v for c, v in zip(codes, entry["units"], strict=True) if v is not None}
     result["positions"] = {
-        c: dict(zip(_POS, p, strict=True))
-        for c, *p in zip(codes, *(entry[k] for k in _POS), strict=True)
+        c: {k: v for k, v in zip(_POS, p, strict=True) if k != "box" or v is not None}
+        for c, *p in zip(codes, *(_list(entry, k) for k in _POS), strict=True)
         if any(v is not None for v in p)
     }
+    result["confidence"] = {c: v for c, v in zip(codes, _list(entry, "confidence"), strict=True) if v is not None}
     return result
 
 

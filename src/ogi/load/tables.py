@@ -177,7 +177,7 @@ class _CellColumns:
     (table_name, row_name, col_name) are expanded with Arrow ``take`` instead.
     """
 
-    _LISTS = ("values", "raw", "units", "page", "table", "row", "col")
+    _LISTS = ("values", "raw", "units", "page", "table", "row", "col", "confidence", "box")
 
     def __init__(self) -> None:
         self.report_ids: list[str] = []
@@ -195,7 +195,7 @@ class _CellColumns:
         codes = self.codes
         self.code_ids += [codes.setdefault(c, len(codes)) for c in entry["codes"][:n]]
         for key, target in self.lists.items():
-            target += entry[key][:n]
+            target += (entry.get(key) or [None] * n)[:n]  # confidence, box: absent from older entries
 
     def table(self, year: int | None) -> pa.Table:
         import pyarrow.compute as pc
@@ -222,6 +222,8 @@ class _CellColumns:
             "source_table": pa.array(self.lists["table"], pa.int32()),
             "source_row": pa.array(self.lists["row"], pa.int32()),
             "source_col": pa.array(self.lists["col"], pa.int32()),
+            "confidence": pa.array(self.lists["confidence"], pa.float64()),
+            "box": pa.array(self.lists["box"], pa.list_(pa.int32())),
         }
         table = pa.table(columns, schema=metadata.arrow_schema("cells"))
         # rows clustered by code (in string order) so row-group statistics prune code filters
