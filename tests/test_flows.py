@@ -294,6 +294,9 @@ def test_a_parser_crash_fails_the_run_naming_the_document(harness, tmp_path, mon
     assert "crashed the parser" in state.message and sha[:12] in state.message and "ZeroDivisionError" in state.message
     quality = _artifacts(state.state_details.flow_run_id)[QUALITY_KEY].data
     assert "parser failures, bugs in ogi: **1**" in quality and sha[:12] in quality
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=30)  # logs reach the API in the background
     with get_client(sync_client=True) as client:
         from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
