@@ -123,13 +123,7 @@ def extract_pdf(data: bytes, name: str) -> Document:
                     grids.extend(_page_grids(plumber.pages[i], len(grids), i + 1, i - 1 in table_pages))
         except Exception as exc:  # pdfminer raises many unrelated types on damaged files
             raise UnreadableDocument(f"{name}: PDF tables unreadable ({type(exc).__name__}: {exc})") from exc
-        grids.sort(key=lambda g: g.page or 0)
-        for k, grid in enumerate(grids):
-            grid.index = k
-            for row in grid.rows:
-                for cell in row:
-                    if cell is not None:
-                        cell.table = k
+        grids = _in_page_order(grids)
     lines = [line.strip() for text in page_texts for line in text.split("\n") if line.strip()]
     extraction = "text"
     if scanned:
@@ -176,11 +170,17 @@ def _merge_ocr(
     lines: list[str] = []
     for i, text in enumerate(page_texts):
         lines += ocr_lines[i] if i in ocr_lines else [line.strip() for line in text.split("\n") if line.strip()]
-    merged = sorted([*grids, *(g for gs in ocr_grids.values() for g in gs)], key=lambda g: (g.page or 0, g.index))
-    for k, grid in enumerate(merged):
+    return lines, _in_page_order([*grids, *(g for page in sorted(ocr_grids) for g in ocr_grids[page])])
+
+
+def _in_page_order(grids: list[Grid]) -> list[Grid]:
+    """Grids read by different passes (pdfium, the pdfplumber fallback, OCR), sorted by
+    page (stable: a page's grids keep their order) and numbered across the document."""
+    ordered = sorted(grids, key=lambda g: g.page or 0)
+    for k, grid in enumerate(ordered):
         grid.index = k
         for row in grid.rows:
             for cell in row:
                 if cell is not None:
                     cell.table = k
-    return lines, merged
+    return ordered

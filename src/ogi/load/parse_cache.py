@@ -95,11 +95,6 @@ def to_compact(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _list(entry: dict[str, Any], key: str) -> list[Any]:
-    """A per-code list of the entry (all null in an entry written before the list existed)."""
-    return entry.get(key) or [None] * len(entry["codes"])
-
-
 def from_compact(entry: dict[str, Any]) -> dict[str, Any]:
     """Cache form → the parse contract object."""
     codes, n = entry["codes"], entry["n_cells"]
@@ -109,10 +104,10 @@ def from_compact(entry: dict[str, Any]) -> dict[str, Any]:
     result["units"] = {c: v for c, v in zip(codes, entry["units"], strict=True) if v is not None}
     result["positions"] = {
         c: {k: v for k, v in zip(_POS, p, strict=True) if k != "box" or v is not None}
-        for c, *p in zip(codes, *(_list(entry, k) for k in _POS), strict=True)
+        for c, *p in zip(codes, *(entry[k] for k in _POS), strict=True)
         if any(v is not None for v in p)
     }
-    result["confidence"] = {c: v for c, v in zip(codes, _list(entry, "confidence"), strict=True) if v is not None}
+    result["confidence"] = {c: v for c, v in zip(codes, entry["confidence"], strict=True) if v is not None}
     return result
 
 

@@ -195,7 +195,7 @@ class _CellColumns:
         codes = self.codes
         self.code_ids += [codes.setdefault(c, len(codes)) for c in entry["codes"][:n]]
         for key, target in self.lists.items():
-            target += (entry.get(key) or [None] * n)[:n]  # confidence, box: absent from older entries
+            target += entry[key][:n]
 
     def table(self, year: int | None) -> pa.Table:
         import pyarrow.compute as pc
