@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from ogi.storage import Where, as_where
+
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
@@ -38,25 +40,35 @@ def parse(
 # --- orchestration (Prefect is imported inside the commands only) ---------------------------
 
 _WAREHOUSE_OPT = typer.Option(
-    "--warehouse", help="Warehouse folder (default $OGI_WAREHOUSE or warehouse; Prefect's history: WAREHOUSE/prefect)."
+    "--warehouse",
+    help="Warehouse folder or s3://bucket/prefix (default $OGI_WAREHOUSE or warehouse; "
+    "Prefect's history: WAREHOUSE/prefect).",
 )
-_ARCHIVE_OPT = typer.Option("--archive", help="Archive folder (default $OGI_ARCHIVE or WAREHOUSE/archive).")
+_ARCHIVE_OPT = typer.Option(
+    "--archive", help="Archive folder or s3://bucket/prefix (default $OGI_ARCHIVE or WAREHOUSE/archive)."
+)
+_DASK_OPT = typer.Option(
+    "--dask",
+    help="Parse on Dask: a scheduler address (tcp://host:8786) or local:N (a LocalCluster of N processes); "
+    "default $OGI_DASK, else this machine's process pool.",
+)
 _PORT_OPT = typer.Option("--port", help="Port of the local Prefect server (default $OGI_PREFECT_PORT or 4200).")
 _REGISTRY_OPT = typer.Option(help="Registry CSV (default: ARCHIVE/registry.csv).")
 
 
-def _warehouse(warehouse: Path | None) -> Path:
+def _warehouse(warehouse: str | None) -> Where:
+    """The warehouse as given (a folder, or a URL such as s3://bucket/prefix), else as the settings say."""
     from ogi.settings import settings
 
-    return warehouse if warehouse is not None else settings().warehouse
+    return as_where(warehouse) if warehouse is not None else settings().warehouse
 
 
-def _folders(archive: Path | None, warehouse: Path | None) -> tuple[Path, Path]:
+def _folders(archive: str | None, warehouse: str | None) -> tuple[Where, Where]:
     """(archive, warehouse) as given, else as the settings say."""
     from ogi.settings import settings
 
-    warehouse = _warehouse(warehouse)
-    return (archive if archive is not None else settings().archive_for(warehouse)), warehouse
+    where = _warehouse(warehouse)
+    return (as_where(archive) if archive is not None else settings().archive_for(where)), where
 
 
 @app.command()
@@ -101,8 +113,8 @@ def ui(
 @app.command()
 def serve(
     registry: Annotated[Path | None, _REGISTRY_OPT] = None,
-    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
-    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    archive: Annotated[str | None, _ARCHIVE_OPT] = None,
+    warehouse: Annotated[str | None, _WAREHOUSE_OPT] = None,
     cron: Annotated[str | None, typer.Option(help="Nightly schedule (default $OGI_CRON or 30 2 * * *).")] = None,
     timezone: Annotated[
         str | None, typer.Option(help="Time zone of the schedule (default $OGI_TIMEZONE or Asia/Shanghai).")
@@ -121,10 +133,25 @@ def serve(
     serve_deployments(registry=registry, archive=archive, warehouse=warehouse, cron=cron, timezone=timezone)
 
 
-def _run_and_report(flow_name: str, warehouse: Path, port: int | None, **params: object) -> None:
-    from ogi.orchestrate.runner import connect, run_flow
+def _check_dask(command: str, spec: str | None) -> None:
+    """Refuse a --dask that is neither an address nor local:N before anything starts."""
+    if spec:
+        from ogi.orchestrate.dask import parse_spec
 
-    conn = connect(warehouse, port=port)
+        try:
+            parse_spec(spec)
+        except ValueError as exc:
+            typer.echo(f"ogi {command}: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+
+def _run_and_report(flow_name: str, warehouse: Where, port: int | None, **params: object) -> None:
+    from ogi.orchestrate.runner import connect, run_flow
+    from ogi.storage import work_dir
+
+    _check_dask(flow_name, params.get("dask"))  # type: ignore[arg-type]
+
+    conn = connect(work_dir(warehouse), port=port)  # Prefect's home is on this machine
     state, run_id = run_flow(flow_name, warehouse=str(warehouse), **params)
     typer.echo(f"{flow_name}: {state.name}; {conn.flow_run_url(run_id)}")
     raise typer.Exit(0 if state.is_completed() else 1)
@@ -133,13 +160,16 @@ def _run_and_report(flow_name: str, warehouse: Path, port: int | None, **params:
 @app.command()
 def nightly(
     registry: Annotated[Path | None, _REGISTRY_OPT] = None,
-    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
-    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    archive: Annotated[str | None, _ARCHIVE_OPT] = None,
+    warehouse: Annotated[str | None, _WAREHOUSE_OPT] = None,
+    dask: Annotated[str | None, _DASK_OPT] = None,
     port: Annotated[int | None, _PORT_OPT] = None,
 ) -> None:
     """Run the nightly flow once now (crawl, parse, load), recorded on the Prefect server."""
     archive, warehouse = _folders(archive, warehouse)
-    _run_and_report("nightly", warehouse, port, registry=str(registry) if registry else None, archive=str(archive))
+    _run_and_report(
+        "nightly", warehouse, port, registry=str(registry) if registry else None, archive=str(archive), dask=dask
+    )
 
 
 @app.command()
@@ -147,8 +177,9 @@ def backfill(
     agency: Annotated[list[str], typer.Option("--agency", help="Agency id (repeatable).")],
     year: Annotated[list[int] | None, typer.Option("--year", help="Report year (repeatable).")] = None,
     registry: Annotated[Path | None, _REGISTRY_OPT] = None,
-    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
-    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    archive: Annotated[str | None, _ARCHIVE_OPT] = None,
+    warehouse: Annotated[str | None, _WAREHOUSE_OPT] = None,
+    dask: Annotated[str | None, _DASK_OPT] = None,
     port: Annotated[int | None, _PORT_OPT] = None,
 ) -> None:
     """Crawl chosen agencies (and years) and load what is new, as a Prefect flow run."""
@@ -161,18 +192,20 @@ def backfill(
         years=year or None,
         registry=str(registry) if registry else None,
         archive=str(archive),
+        dask=dask,
     )
 
 
 @app.command()
 def reparse(
-    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
-    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    archive: Annotated[str | None, _ARCHIVE_OPT] = None,
+    warehouse: Annotated[str | None, _WAREHOUSE_OPT] = None,
+    dask: Annotated[str | None, _DASK_OPT] = None,
     port: Annotated[int | None, _PORT_OPT] = None,
 ) -> None:
     """Re-parse the archive (no network) after a parser upgrade, as a Prefect flow run."""
     archive, warehouse = _folders(archive, warehouse)
-    _run_and_report("reparse", warehouse, port, archive=str(archive))
+    _run_and_report("reparse", warehouse, port, archive=str(archive), dask=dask)
 
 
 # --- warehouse (pyarrow and DuckDB are imported inside the commands only) ---------------------
@@ -180,9 +213,10 @@ def reparse(
 
 @app.command()
 def load(
-    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
-    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    archive: Annotated[str | None, _ARCHIVE_OPT] = None,
+    warehouse: Annotated[str | None, _WAREHOUSE_OPT] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (default $OGI_WORKERS or every core).")] = None,
+    dask: Annotated[str | None, _DASK_OPT] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) fixing the last complete report year.")
     ] = None,
@@ -202,6 +236,7 @@ def load(
     from ogi.load.snapshots import LoadRefused
 
     archive, warehouse = _folders(archive, warehouse)
+    _check_dask("load", dask)
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
@@ -209,7 +244,13 @@ def load(
         raise typer.Exit(2) from None
     try:
         summary = run_load(
-            archive, warehouse, workers, as_of=day, allow_shrink=allow_shrink, keep_snapshots=keep_snapshots
+            archive,
+            warehouse,
+            workers,
+            as_of=day,
+            allow_shrink=allow_shrink,
+            keep_snapshots=keep_snapshots,
+            dask=dask,
         )
     except (LoadRefused, LockTimeout) as exc:
         typer.echo(f"ogi load: {exc}", err=True)
@@ -232,7 +273,7 @@ def query(
     sql: Annotated[str, typer.Argument(help="SQL to run on the warehouse (read-only).")],
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     output: Annotated[Path | None, typer.Option(help="Write the result here instead of stdout.")] = None,
-    warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None,
+    warehouse: Annotated[str | None, _WAREHOUSE_OPT] = None,
 ) -> None:
     """Run SQL on warehouse/ogi.duckdb and print (or write) the result."""
     import duckdb
@@ -247,7 +288,7 @@ def query(
 
 
 @app.command()
-def sql(warehouse: Annotated[Path | None, _WAREHOUSE_OPT] = None) -> None:
+def sql(warehouse: Annotated[str | None, _WAREHOUSE_OPT] = None) -> None:
     """Interactive SQL shell on warehouse/ogi.duckdb (statements end with ';', .tables, .quit)."""
     from ogi.load.query import repl
 
@@ -315,7 +356,7 @@ def export(
 @app.command()
 def crawl(
     registry: Annotated[Path, typer.Option(help="Registry CSV of agencies.")],
-    archive: Annotated[Path | None, _ARCHIVE_OPT] = None,
+    archive: Annotated[str | None, _ARCHIVE_OPT] = None,
     agency: Annotated[list[str] | None, typer.Option(help="Only these agency ids (repeatable).")] = None,
     since: Annotated[int | None, typer.Option(help="Skip reports for years before this.")] = None,
     delay: Annotated[

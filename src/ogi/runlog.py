@@ -74,7 +74,7 @@ def log_crawl(log: RunLog, archive: Path | str, summary: Any) -> int:
     for agency_id, error in (summary.failed_agencies or {}).items():
         log.add("crawl", "error", "agency_failed", str(error), agency_id=agency_id, crawl_run_id=summary.run_id)
         count += 1
-    fetches = ArchiveStore(Path(archive)).fetch_log()
+    fetches = ArchiveStore(archive).fetch_log()
     if fetches.num_rows == 0:
         return count
     mine = fetches.filter(pc.equal(fetches["run_id"], summary.run_id))

@@ -19,14 +19,18 @@ import os
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ogi.storage import Where, as_where, join, work_dir
 
 USER_AGENT = "ogi-crawler/0.1 (+OGI annual report archive; batch, polite; robots.txt obeyed)"
 ENV_PREFIX = "OGI_"
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
+# A folder, or a URL such as s3://bucket/prefix kept as text (a Path would collapse its //).
+_Where = Annotated[Path | str, BeforeValidator(as_where)]
 
 
 def _knob(default: object, doc: str) -> Any:
@@ -92,9 +96,23 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", frozen=True)
 
-    warehouse: Path = Field(Path("warehouse"), description="Warehouse folder: tables, parse cache, ogi.duckdb, runs.")
-    archive: Path | None = Field(None, description="Archive folder (default: WAREHOUSE/archive).")
-    runs: Path | None = Field(None, description="Folder of the per-run issues logs (default: WAREHOUSE/runs).")
+    warehouse: _Where = Field(
+        Path("warehouse"),
+        description="Warehouse folder or s3://bucket/prefix: tables, parse cache, ogi.duckdb, runs.",
+    )
+    archive: _Where | None = Field(
+        None, description="Archive folder or s3://bucket/prefix (default: WAREHOUSE/archive)."
+    )
+    runs: Path | None = Field(
+        None, description="Folder of the per-run issues logs (default: WAREHOUSE/runs, or WORK/… of a remote one)."
+    )
+    work: Path = Field(
+        Path.home() / ".cache" / "ogi",
+        description="This machine's working folder for remote (s3://) warehouses: lock, journals, build, query copy.",
+    )
+    dask: str | None = Field(
+        None, description="Parse on Dask: a scheduler (tcp://host:8786) or local:N (a LocalCluster of N processes)."
+    )
     first_year: int = Field(2019, description="First report year expected of an agency whose registry row has none.")
     prefect_host: str = Field("127.0.0.1", description="Address of the local Prefect server (UI and API).")
     prefect_port: int = Field(4200, description="Port of the local Prefect server.")
@@ -135,18 +153,18 @@ class Settings(BaseSettings):
     ocr_threads: int = Field(1, ge=1, description="OCR: onnxruntime threads per parse process.")
     crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="The crawler's politeness (OGI_CRAWL__*).")
 
-    def archive_for(self, warehouse: Path | str | None = None) -> Path:
-        """The archive folder: ``OGI_ARCHIVE``, else ``archive`` inside the warehouse
+    def archive_for(self, warehouse: Where | None = None) -> Where:
+        """The archive: ``OGI_ARCHIVE``, else ``archive`` inside the warehouse
         (the given one, else ``OGI_WAREHOUSE``)."""
         if self.archive is not None:
             return self.archive
-        return Path(warehouse if warehouse is not None else self.warehouse) / "archive"
+        return join(warehouse if warehouse is not None else self.warehouse, "archive")
 
-    def runs_for(self, warehouse: Path | str | None = None) -> Path:
-        """The issues-log folder: ``OGI_RUNS``, else ``runs`` inside the warehouse."""
+    def runs_for(self, warehouse: Where | None = None) -> Path:
+        """The issues-log folder: ``OGI_RUNS``, else ``runs`` in the warehouse's working folder."""
         if self.runs is not None:
             return self.runs
-        return Path(warehouse if warehouse is not None else self.warehouse) / "runs"
+        return work_dir(warehouse if warehouse is not None else self.warehouse) / "runs"
 
     @property
     def worker_count(self) -> int:
@@ -175,7 +193,13 @@ def settings_table() -> str:
         if name == "crawl":
             continue
         default = info.get_default(call_default_factory=True)
-        shown = {"workers": "every core", "archive": "WAREHOUSE/archive", "runs": "WAREHOUSE/runs"}.get(name, default)
+        shown = {
+            "workers": "every core",
+            "archive": "WAREHOUSE/archive",
+            "runs": "WAREHOUSE/runs",
+            "work": "~/.cache/ogi",
+            "dask": "none: the local process pool",
+        }.get(name, default)
         lines.append(f"| `{ENV_PREFIX}{name.upper()}` | `{shown}` | {info.description} |")
     for knob in fields(CrawlSettings):
         lines.append(f"| `{ENV_PREFIX}CRAWL__{knob.name.upper()}` | `{knob.default}` | {knob.metadata['doc']} |")

@@ -165,6 +165,9 @@ class ParseStats:
     failed: int = 0
     parser_failures: int = 0  # of ``failed``: crashes of ogi's own code (bugs), never cached
     failures: list[str] = field(default_factory=list)  # "sha256 file: problem", first 50
+    # Unreadable documents as issues-log entries, when the batch ran where the run's log
+    # is not (a Dask worker on another machine): the flow writes them.
+    problems: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, other: ParseStats) -> None:
         self.planned += other.planned
@@ -172,6 +175,7 @@ class ParseStats:
         self.failed += other.failed
         self.parser_failures += other.parser_failures
         self.failures.extend(other.failures[: max(0, 50 - len(self.failures))])
+        self.problems.extend(other.problems)
 
 
 def batch_size_for(n_documents: int, workers: int, requested: int | None = None) -> int:
@@ -194,28 +198,26 @@ def parse_failure(result: dict[str, Any]) -> str | None:
     return details[0] if details else "unreadable"
 
 
-def parse_in_worker(refs: list[Any], archive: str, warehouse: str, log: RunLog | None = None) -> ParseStats:
+def parse_in_worker(
+    refs: list[Any], archive: str, warehouse: str, log: RunLog | None = None, *, collect: bool = False
+) -> ParseStats:
     """Runs in a pool process: parse a batch, return only counts (results are cached);
-    every document that could not be read goes to the run's issues log."""
+    every document that could not be read goes to the run's issues log (``collect``:
+    into ``ParseStats.problems`` instead, for the caller to log)."""
     from ogi.load import parse_batch
 
-    results = parse_batch(refs, Path(archive), Path(warehouse))
+    results = parse_batch(refs, archive, warehouse)
     stats = ParseStats(planned=len(refs))
     for ref, result in zip(refs, results, strict=True):
         problem = parse_failure(result)
         if problem is None:
             stats.parsed += 1
         else:
-            if log is not None:
-                log.add(
-                    "parse",
-                    "error",
-                    "unreadable_document",
-                    problem,
-                    sha256=ref.sha256,
-                    url=ref.url,
-                    agency_id=ref.agency_id,
-                )
+            entry = {"detail": problem, "sha256": ref.sha256, "url": ref.url, "agency_id": ref.agency_id}
+            if collect:
+                stats.problems.append(entry)
+            elif log is not None:
+                log.add("parse", "error", "unreadable_document", **entry)
             stats.failed += 1
             bug = bool(result.get("parser_failure"))
             stats.parser_failures += bug

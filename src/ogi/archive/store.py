@@ -32,10 +32,9 @@ which reports an interrupted run may have left half done.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from ogi.storage import Location, Where, join, work_dir
 
 FETCH_LOG_SCHEMA = pa.schema(
     [
@@ -88,69 +89,96 @@ def verify(data: bytes, sha: str) -> bytes:
     return data
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)  # atomic against a killed process; no fsync: the web can refill it
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class ArchiveStore:
-    """The archive folder: objects by sha256 and the fetch log of every run."""
+    """The archive (a folder or an object-store prefix, see :mod:`ogi.storage`): objects
+    by sha256 and the fetch log of every run.
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.objects = self.root / "objects"
-        self.log_dir = self.root / "fetch_log"
+    A run's journal is the one file appended to, so it is kept on the crawling machine
+    (``journals``: the archive folder itself when local, else its :func:`work_dir`) and
+    sealed into ``fetch_log/<run_id>.parquet`` in the archive.
+    """
 
-    def path_for(self, sha: str) -> Path:
+    def __init__(self, root: Where) -> None:
+        self.location = Location(root)
+        self.root = self.location.where
+        self.remote = self.location.remote
+        self.journals = work_dir(root) / "fetch_log"
+        if not self.remote:
+            self.objects = Path(self.root) / "objects"
+            self.log_dir = Path(self.root) / "fetch_log"
+
+    @staticmethod
+    def object_name(sha: str) -> str:
         if not _SHA_RE.fullmatch(sha):
             raise ValueError(f"not a sha256 hex digest: {sha!r}")
-        return self.objects / sha[:2] / sha
+        return f"objects/{sha[:2]}/{sha}"
+
+    def path_for(self, sha: str) -> Path:
+        """The object's file (local archives only)."""
+        return Path(self.root) / self.object_name(sha)
+
+    def uri_for(self, sha: str) -> str:
+        return self.location.uri(self.object_name(sha))
 
     def has(self, sha: str) -> bool:
-        return self.path_for(sha).is_file()
+        return self.location.exists(self.object_name(sha))
 
     def put(self, data: bytes) -> str:
         """Store ``data`` (idempotent) and return its sha256."""
         sha = hashlib.sha256(data).hexdigest()
-        path = self.path_for(sha)
-        if not path.is_file():
-            _atomic_write(path, data)
+        if not self.has(sha):
+            self.location.write(self.object_name(sha), data)  # atomic; no fsync: the web can refill it
         return sha
 
     def read(self, sha: str) -> bytes:
         try:
-            return self.path_for(sha).read_bytes()
+            return self.location.read(self.object_name(sha))
         except FileNotFoundError:
-            raise FileNotFoundError(f"{self.path_for(sha)}: object {sha} not in archive {self.root}") from None
+            raise FileNotFoundError(f"{self.uri_for(sha)}: object {sha} not in archive {self.root}") from None
 
     def read_verified(self, sha: str) -> bytes:
         """The object's bytes, checked against its name (ObjectCorrupt when they differ)."""
         try:
             return verify(self.read(sha), sha)
         except ObjectCorrupt as exc:
-            raise ObjectCorrupt(f"{self.path_for(sha)}: {exc}") from None
+            raise ObjectCorrupt(f"{self.uri_for(sha)}: {exc}") from None
 
-    def fingerprint(self, sha: str) -> dict[str, int] | None:
-        """Cheap identity of the stored object (size, mtime), or None when it is missing."""
-        try:
-            st = self.path_for(sha).stat()
-        except FileNotFoundError:
-            return None
-        return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    def fingerprint(self, sha: str) -> dict[str, Any] | None:
+        """Cheap identity of the stored object (size and mtime, or ETag), None when missing."""
+        return self.location.info(self.object_name(sha))
 
-    def seal_journals(self) -> list[Path]:
+    def fingerprints(self, shas: list[str]) -> dict[str, dict[str, Any] | None]:
+        """:meth:`fingerprint` of many objects: one listing of an object store, not a
+        request per object."""
+        if not self.remote:
+            return {sha: self.fingerprint(sha) for sha in shas}
+        listed = self.location.listing("objects")
+        return {sha: listed.get(self.object_name(sha)) for sha in shas}
+
+    def _log_files(self) -> list[str]:
+        """Names of the sealed fetch-log files, oldest run first."""
+        return sorted(n for n in self.location.listing("fetch_log") if n.endswith(".parquet"))
+
+    def _journal_files(self) -> list[Path]:
+        return sorted(self.journals.glob("*.jsonl")) if self.journals.is_dir() else []
+
+    def _parquet(self, name: str) -> pa.Table:
+        if not self.remote:
+            return pq.read_table(Path(self.root) / name, schema=FETCH_LOG_SCHEMA)
+        return pq.read_table(io.BytesIO(self.location.read(name)), schema=FETCH_LOG_SCHEMA)
+
+    def _metadata(self, name: str) -> dict[bytes, bytes]:
+        if not self.remote:
+            return pq.read_schema(Path(self.root) / name).metadata or {}
+        with self.location.fs.open(self.location.uri(name), "rb") as fh:  # the footer only
+            return pq.read_schema(fh).metadata or {}
+
+    def has_fetch_log(self) -> bool:
+        return bool(self._log_files() or self._journal_files())
+
+    def seal_journals(self) -> list[Where]:
         """Convert journals left by killed runs into Parquet (marked interrupted); returns the files."""
-        written = []
-        for journal in sorted(self.log_dir.glob("*.jsonl")) if self.log_dir.is_dir() else []:
-            written.append(FetchLogWriter.seal(journal, {INTERRUPTED: "true"}))
-        return written
+        return [FetchLogWriter.seal(self, j, {INTERRUPTED: "true"}) for j in self._journal_files()]
 
     def unresumed(self) -> dict[str, set[str] | None]:
         """Interrupted runs not yet picked up by a finished run: run_id → agencies picked up so far.
@@ -160,10 +188,11 @@ class ArchiveStore:
         """
         interrupted: dict[str, set[str] | None] = {}
         resumed: list[dict[str, Any]] = []
-        for f in sorted(self.log_dir.glob("*.parquet")) if self.log_dir.is_dir() else []:
-            meta = pq.read_schema(f).metadata or {}
+        for name in self._log_files():
+            meta = self._metadata(name)
+            run_id = name.rsplit("/", 1)[-1].removesuffix(".parquet")
             if meta.get(INTERRUPTED.encode()) == b"true":
-                interrupted[f.stem] = None
+                interrupted[run_id] = None
             if RESUMES.encode() in meta:
                 resumed.append(json.loads(meta[RESUMES.encode()]))
         for r in resumed:
@@ -178,25 +207,28 @@ class ArchiveStore:
 
     def fetch_log(self) -> pa.Table:
         """Every run's rows (journals of unfinished runs included), in one table."""
-        files = sorted(self.log_dir.glob("*.parquet")) if self.log_dir.is_dir() else []
-        tables = [pq.read_table(f, schema=FETCH_LOG_SCHEMA) for f in files]
-        for journal in sorted(self.log_dir.glob("*.jsonl")) if self.log_dir.is_dir() else []:
-            tables.append(_rows_to_table(_read_journal(journal)))
+        tables = [self._parquet(name) for name in self._log_files()]
+        tables += [_rows_to_table(_read_journal(journal)) for journal in self._journal_files()]
         if not tables:
             return FETCH_LOG_SCHEMA.empty_table()
         return pa.concat_tables(tables)
 
-    def export_csv(self) -> Path:
+    def export_csv(self) -> str:
         """Write ``fetch_log.csv`` beside the Parquet files, for people and spreadsheets."""
-        path = self.root / "fetch_log.csv"
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
-        os.close(fd)
-        pacsv.write_csv(self.fetch_log(), tmp)
-        os.replace(tmp, path)
-        return path
+        buffer = io.BytesIO()
+        pacsv.write_csv(self.fetch_log(), buffer)
+        self.location.write("fetch_log.csv", buffer.getvalue())
+        return self.location.uri("fetch_log.csv")
 
     def save_registry(self, registry: Path) -> None:
-        _atomic_write(self.root / "registry.csv", Path(registry).read_bytes())
+        self.location.write("registry.csv", Path(registry).read_bytes())
+
+    def read_text(self, name: str) -> str | None:
+        """A small text file of the archive (``registry.csv``), None when absent."""
+        try:
+            return self.location.read(name).decode("utf-8-sig")
+        except FileNotFoundError:
+            return None
 
 
 def _read_journal(path: Path) -> list[dict[str, Any]]:
@@ -226,11 +258,12 @@ class FetchLogWriter:
 
     def __init__(self, store: ArchiveStore, run_id: str) -> None:
         self.run_id = run_id
-        store.log_dir.mkdir(parents=True, exist_ok=True)
-        self.journal = store.log_dir / f"{run_id}.jsonl"
-        self.parquet = store.log_dir / f"{run_id}.parquet"
-        if self.parquet.exists() or self.journal.exists():
-            raise FileExistsError(f"{self.parquet}: run {run_id} already has a fetch log")
+        self.store = store
+        store.journals.mkdir(parents=True, exist_ok=True)
+        self.journal = store.journals / f"{run_id}.jsonl"
+        self.parquet = f"fetch_log/{run_id}.parquet"
+        if self.journal.exists() or store.location.exists(self.parquet):
+            raise FileExistsError(f"{store.location.uri(self.parquet)}: run {run_id} already has a fetch log")
         self._f = self.journal.open("ab")
 
     def write(self, **row: Any) -> dict[str, Any]:
@@ -248,24 +281,23 @@ class FetchLogWriter:
         self._f.flush()
         return row
 
-    def close(self, *, finished: bool = True, resumes: list[str] = (), agencies: list[str] | None = None) -> Path:
+    def close(self, *, finished: bool = True, resumes: list[str] = (), agencies: list[str] | None = None) -> Where:
         """Seal the run. ``finished``: it ran to its end, having picked up the interrupted
         runs ``resumes`` for ``agencies`` (None: all of them); otherwise it is marked interrupted."""
         self._f.close()
         if not finished:
-            return self.seal(self.journal, {INTERRUPTED: "true"})
-        return self.seal(self.journal, {RESUMES: json.dumps({"runs": list(resumes), "agencies": agencies})})
+            return self.seal(self.store, self.journal, {INTERRUPTED: "true"})
+        return self.seal(self.store, self.journal, {RESUMES: json.dumps({"runs": list(resumes), "agencies": agencies})})
 
     @staticmethod
-    def seal(journal: Path, metadata: dict[str, str] | None = None) -> Path:
-        """Journal → Parquet (atomically), then drop the journal."""
-        target = journal.with_suffix(".parquet")
+    def seal(store: ArchiveStore, journal: Path, metadata: dict[str, str] | None = None) -> Where:
+        """Journal → ``fetch_log/<run_id>.parquet`` in the archive (atomically), then drop the journal."""
         table = _rows_to_table(_read_journal(journal))
         if metadata:
             table = table.replace_schema_metadata(metadata)
-        fd, tmp = tempfile.mkstemp(dir=journal.parent, prefix=".tmp-")
-        os.close(fd)
-        pq.write_table(table, tmp)
-        os.replace(tmp, target)
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        name = f"fetch_log/{journal.stem}.parquet"
+        store.location.write(name, buffer.getvalue())
         journal.unlink()
-        return target
+        return join(store.root, name)

@@ -13,6 +13,7 @@ from ogi.crawl.runner import CrawlSummary, crawl
 from ogi.registry import RegistryError
 from ogi.runlog import RunLog, log_crawl
 from ogi.settings import settings as current_settings
+from ogi.storage import join, work_dir
 
 
 def print_summary(summary: CrawlSummary, archive: Path, console: Console) -> None:
@@ -35,7 +36,7 @@ def print_summary(summary: CrawlSummary, archive: Path, console: Console) -> Non
         console.print(f"[red]agency {agency_id} failed:[/red] {error}")
     for issue in summary.issues:
         console.print(f"[yellow]{issue['check']}[/yellow] {issue['agency_id']}: {issue['detail']}")
-    console.print(f"fetch log: {archive / 'fetch_log'} (Parquet), {archive / 'fetch_log.csv'} (CSV)")
+    console.print(f"fetch log: {join(archive, 'fetch_log')} (Parquet), {join(archive, 'fetch_log.csv')} (CSV)")
 
 
 def run_crawl(
@@ -58,7 +59,7 @@ def run_crawl(
     except (RegistryError, HintError, KeyError) as e:
         console.print(f"[red]error:[/red] {e}", soft_wrap=True)
         return 2
-    log = RunLog.open(current_settings().runs_for(Path(archive).parent), summary.run_id)
+    log = RunLog.open(current_settings().runs_for(work_dir(archive).parent), summary.run_id)
     problems = log_crawl(log, archive, summary)
     print_summary(summary, archive, console)
     if problems:

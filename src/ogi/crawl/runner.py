@@ -274,7 +274,8 @@ def crawl(
             raise KeyError(f"{registry}: no agency with id {', '.join(unknown)}")
         rows = [a for a in rows if a.agency_id in set(agencies)]
     store = ArchiveStore(archive)
-    store.root.mkdir(parents=True, exist_ok=True)
+    if not store.remote:
+        Path(store.root).mkdir(parents=True, exist_ok=True)
     store.save_registry(registry)
     run_id = new_run_id()
     settings = settings or current_settings().crawl

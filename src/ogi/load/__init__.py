@@ -15,21 +15,24 @@ from ogi.load.parse_cache import parse_batch
 from ogi.load.plan import DocumentRef, plan
 from ogi.load.tables import LoadSummary, write_tables
 from ogi.runlog import RunLog
+from ogi.storage import Where, as_where
 
 __all__ = ["DocumentRef", "LoadSummary", "build_duckdb", "load", "parse_batch", "plan", "write_tables"]
 
 
 def load(
-    archive: Path,
-    warehouse: Path,
+    archive: Where,
+    warehouse: Where,
     workers: int | None = None,
     *,
     as_of: date | None = None,
     allow_shrink: bool = False,
     keep_snapshots: int | None = None,
     log: RunLog | None = None,
+    dask: str | None = None,
 ) -> LoadSummary:
-    """Parse what is new, write the tables, build the database; uses every core by default.
+    """Parse what is new, write the tables, build the database; uses every core by default,
+    or the Dask cluster ``dask`` (default ``OGI_DASK``; see :mod:`ogi.orchestrate.dask`).
 
     Refuses (LoadRefused) an archive with no fetch log or one that shrank far below
     the current snapshot unless ``allow_shrink`` (see ogi.load.snapshots). Problems go
@@ -39,15 +42,25 @@ def load(
     from ogi.settings import settings
     from ogi.workers import parse_documents
 
-    archive, warehouse = Path(archive), Path(warehouse)
-    if not archive.is_dir():
+    archive, warehouse = as_where(archive), as_where(warehouse)
+    if isinstance(archive, Path) and not archive.is_dir():
         raise FileNotFoundError(f"{archive}: archive folder not found")
     config = settings()
     workers = workers or config.worker_count
     log = log or RunLog.open(config.runs_for(warehouse))
     retention = {} if keep_snapshots is None else {"keep_snapshots": keep_snapshots}
+    dask = dask or config.dask
     try:
-        stats = parse_documents(plan(archive, warehouse), archive, warehouse, workers=workers, log=log)
+        on_dask = None
+        if dask:
+            from ogi.orchestrate.dask import map_batches
+
+            on_dask = map_batches(dask, str(archive), str(warehouse))
+        stats = parse_documents(
+            plan(archive, warehouse), archive, warehouse, workers=workers, log=log, map_batches=on_dask
+        )
+        for entry in stats.problems:  # unreadable documents met on the cluster
+            log.add("parse", "error", "unreadable_document", **entry)
         summary = write_tables(archive, warehouse, workers=workers, as_of=as_of, allow_shrink=allow_shrink, **retention)
         summary.database = str(build_duckdb(warehouse))
     except Exception as exc:

@@ -25,10 +25,12 @@ from pathlib import Path
 
 from ogi import metadata
 from ogi.load.lock import exclusive
+from ogi.load.object_store import attach_object_store
 from ogi.load.scorecards import scorecard_views
 from ogi.load.tables import current_snapshot
 from ogi.parse import template
 from ogi.settings import settings
+from ogi.storage import Location, Where, as_where, is_remote, join, work_dir
 from ogi.validate.identities import APPLICANT_COLUMNS
 from ogi.validate.sql import DESCRIPTIONS as CHECK_VIEWS
 from ogi.validate.sql import check_views
@@ -49,8 +51,8 @@ def search_path_config(warehouse: Path) -> dict[str, str]:
     return {"file_search_path": str(Path(warehouse).resolve())}
 
 
-def _core_view(name: str, snap: Path, warehouse: Path) -> str:
-    files = _lit((snap.relative_to(warehouse) / name / "**" / "*.parquet").as_posix())
+def _core_view(name: str, snap: Path, work: Path, base: str) -> str:
+    files = _lit(base + (snap.relative_to(work) / name / "**" / "*.parquet").as_posix())
     return f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files}, hive_partitioning = false)"
 
 
@@ -106,25 +108,40 @@ def _analyst_views(last_year: int) -> list[str]:
         "WITH present AS (SELECT DISTINCT agency_id, year FROM reports), "
         "rec AS (SELECT r.agency_id, r.year, r.template IS NOT NULL AS parsed, "
         "  r.parse_status = 'ok' AND NOT EXISTS (SELECT 1 FROM issues i WHERE i.report_id = r.report_id "
-        "  AND i.severity = 'error') AS clean FROM reports r WHERE r.is_record) "
-        "SELECT a.agency_id, CAST(y.year AS SMALLINT) AS year, a.level, a.region_code, "
+        "  AND i.severity = 'error') AS clean FROM reports r WHERE r.is_record), "
+        # every (agency, expected year): a grid first, so the outer joins below are not
+        # correlated (DuckDB 1.5 plans no outer join on a LATERAL's columns)
+        "grid AS (SELECT a.agency_id, a.level, a.region_code, "
+        f"unnest(range(coalesce(a.first_year, {settings().first_year}), last_complete_year() + 1)) AS year "
+        "FROM agencies a WHERE a.in_registry) "
+        "SELECT g.agency_id, CAST(g.year AS SMALLINT) AS year, g.level, g.region_code, "
         "p.agency_id IS NOT NULL AS present, coalesce(rec.parsed, false) AS parsed, "
         "coalesce(rec.clean, false) AS clean, p.agency_id IS NULL AS missing "
-        f"FROM agencies a, LATERAL (SELECT unnest(range(coalesce(a.first_year, {settings().first_year}), "
-        "last_complete_year() + 1)) AS year) y "
-        "LEFT JOIN present p ON p.agency_id = a.agency_id AND p.year = y.year "
-        "LEFT JOIN rec ON rec.agency_id = a.agency_id AND rec.year = y.year WHERE a.in_registry",
+        "FROM grid g LEFT JOIN present p ON p.agency_id = g.agency_id AND p.year = g.year "
+        "LEFT JOIN rec ON rec.agency_id = g.agency_id AND rec.year = g.year",
     ]
 
 
-def build_duckdb(warehouse: Path) -> Path:
-    """Build ``WAREHOUSE/ogi.duckdb`` for the current snapshot and rename it into place."""
-    warehouse = Path(warehouse).resolve()
-    with exclusive(warehouse):
-        return _build(warehouse)
+def build_duckdb(warehouse: Where) -> Where:
+    """Build ``WAREHOUSE/ogi.duckdb`` for the current snapshot and rename it into place.
+
+    For a remote warehouse the views name the published files by URL
+    (``s3://bucket/prefix/tables/<snapshot>/…``), and the database is built in the
+    working folder and uploaded beside them, where ``ogi query`` finds it.
+    """
+    warehouse = as_where(warehouse)
+    work = work_dir(warehouse).resolve()
+    with exclusive(work):
+        if not is_remote(warehouse):
+            return _build(work, "")
+        built = _build(work, Location(warehouse).uri() + "/")
+        Location(warehouse).write(DATABASE, built.read_bytes())
+        return join(warehouse, DATABASE)
 
 
-def _build(warehouse: Path) -> Path:
+def _build(warehouse: Path, base: str) -> Path:
+    """Build the database in local folder ``warehouse``; ``base`` prefixes the views'
+    relative file names ("" for a local warehouse)."""
     import duckdb
 
     snap = current_snapshot(warehouse)
@@ -137,10 +154,12 @@ def _build(warehouse: Path) -> Path:
     try:
         con = duckdb.connect(str(tmp), config=search_path_config(warehouse))
         try:
+            if base:
+                attach_object_store(con)
             for name, (args, body, _) in metadata.MACROS.items():
                 con.execute(f"CREATE MACRO {name}{args} AS {body}")
             for table in metadata.CORE:
-                con.execute(_core_view(table.name, snap, warehouse))
+                con.execute(_core_view(table.name, snap, warehouse, base))
             statements = _analyst_views(manifest["last_complete_year"])
             extra_comments = []
             for view, table in (
@@ -168,7 +187,7 @@ def _build(warehouse: Path) -> Path:
             con.execute(f"SET memory_limit = {_lit(settings().build_memory)}")
             con.execute(f"SET temp_directory = {_lit(str(warehouse / SPILL))}")
             con.execute("SET preserve_insertion_order = false")
-            check_keys(con, str(snap))
+            check_keys(con, base + snap.relative_to(warehouse).as_posix() if base else str(snap))
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from types import ModuleType
@@ -30,6 +28,7 @@ from urllib.parse import urlsplit
 
 from ogi.archive.store import ArchiveStore, ObjectCorrupt
 from ogi.extract.errors import UnreadableDocument
+from ogi.storage import Location, Where
 from ogi.validate.checks import Issue
 from ogi.validate.document import parser_failure, unreadable_document
 
@@ -61,8 +60,24 @@ def parser_version() -> str:
     return parser().PARSER_VERSION
 
 
+def cache_name(sha256: str, version: str) -> str:
+    """The entry's name in the warehouse (a folder or an object-store prefix)."""
+    return f"parse_cache/{version}/{sha256[:2]}/{sha256}.json"
+
+
 def cache_path(warehouse: Path, sha256: str, version: str) -> Path:
-    return Path(warehouse) / "parse_cache" / version / sha256[:2] / f"{sha256}.json"
+    """The entry's file in a local warehouse."""
+    return Path(warehouse) / cache_name(sha256, version)
+
+
+def cached_shas(warehouse: Where | Location, version: str) -> set[str]:
+    """Documents with an entry for ``version``, from one listing (not one request each)."""
+    names = _location(warehouse).listing(f"parse_cache/{version}")
+    return {n.rsplit("/", 1)[-1].removesuffix(".json") for n in names if n.endswith(".json")}
+
+
+def _location(where: Where | Location) -> Location:
+    return where if isinstance(where, Location) else Location(where)
 
 
 _PER_CODE = ("cells", "raw", "units", "positions", "confidence")
@@ -111,11 +126,10 @@ def from_compact(entry: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def read_compact(warehouse: Path, sha256: str, version: str) -> dict[str, Any] | None:
+def read_compact(warehouse: Where | Location, sha256: str, version: str) -> dict[str, Any] | None:
     """The cached entry of a document in cache form, or None when there is none (or it is corrupt)."""
-    path = cache_path(warehouse, sha256, version)
     try:
-        entry = json.loads(path.read_bytes())
+        entry = json.loads(_location(warehouse).read(cache_name(sha256, version)))
     except FileNotFoundError:
         return None
     except ValueError:
@@ -123,23 +137,15 @@ def read_compact(warehouse: Path, sha256: str, version: str) -> dict[str, Any] |
     return entry if isinstance(entry, dict) and "codes" in entry else None
 
 
-def write_cached(warehouse: Path, result: dict[str, Any], fingerprint: dict[str, int] | None = None) -> Path:
-    """Store one parse result atomically (temp file + rename in the same folder), with the
-    fingerprint of the object it was parsed from."""
-    path = cache_path(warehouse, result["sha256"], result["parser_version"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+def write_cached(warehouse: Where | Location, result: dict[str, Any], fingerprint: dict[str, Any] | None = None) -> str:
+    """Store one parse result atomically (a temp file renamed, or one PUT), with the
+    fingerprint of the object it was parsed from; returns its name in the warehouse."""
+    name = cache_name(result["sha256"], result["parser_version"])
     entry = to_compact(result)
     if fingerprint is not None:
         entry["object"] = fingerprint
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    _location(warehouse).write(name, json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
+    return name
 
 
 def document_name(url: str, content_type: str | None) -> str:
@@ -182,12 +188,15 @@ def _failed(sha256: str, version: str, name: str, issue: Issue, *, bug: bool = F
     }
 
 
-def _trusted(entry: dict[str, Any] | None, ref: DocumentRef, store: ArchiveStore) -> bool:
+def _trusted(
+    entry: dict[str, Any] | None, ref: DocumentRef, store: ArchiveStore, now: dict[str, Any] | None = None
+) -> bool:
     """A cache entry may stand for the archived object: the object is there and unchanged
-    since it was parsed (or, changed in mtime only, still hashes to its name)."""
+    since it was parsed (or, changed in mtime only, still hashes to its name). ``now``:
+    the object's fingerprint when the caller listed it already."""
     if entry is None:
         return False
-    now = store.fingerprint(ref.sha256)
+    now = now or store.fingerprint(ref.sha256)
     if now is None:
         return False
     if entry.get("object") == now:
@@ -199,7 +208,7 @@ def _trusted(entry: dict[str, Any] | None, ref: DocumentRef, store: ArchiveStore
     return True
 
 
-def parse_one(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
+def parse_one(ref: DocumentRef, store: ArchiveStore, warehouse: Location, version: str) -> dict[str, Any]:
     """Parse one archived document (or return its cached result) and cache it."""
     entry = read_compact(warehouse, ref.sha256, version)
     if _trusted(entry, ref, store):
@@ -207,15 +216,17 @@ def parse_one(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: s
     return _parse_and_cache(ref, store, warehouse, version)
 
 
-def compact_one(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
-    """Like parse_one, in cache form (what the table builder reads)."""
+def compact_one(
+    ref: DocumentRef, store: ArchiveStore, warehouse: Location, version: str, now: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Like parse_one, in cache form (what the table builder reads); ``now`` as in _trusted."""
     entry = read_compact(warehouse, ref.sha256, version)
-    if _trusted(entry, ref, store):
+    if _trusted(entry, ref, store, now):
         return entry
     return to_compact(_parse_and_cache(ref, store, warehouse, version))
 
 
-def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Path, version: str) -> dict[str, Any]:
+def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Location, version: str) -> dict[str, Any]:
     """Run the parser on the archived bytes and cache the result (a failure is a result too)."""
     name = document_name(ref.url, ref.content_type)
     fingerprint = store.fingerprint(ref.sha256)
@@ -236,8 +247,10 @@ def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Path, ver
     return result
 
 
-def parse_batch(refs: list[DocumentRef], archive: Path, warehouse: Path) -> list[dict[str, Any]]:
-    """Parse a batch of documents through the cache; safe to run in several processes at once."""
-    store = ArchiveStore(Path(archive))
+def parse_batch(refs: list[DocumentRef], archive: Where, warehouse: Where) -> list[dict[str, Any]]:
+    """Parse a batch of documents through the cache; safe to run in several processes (or
+    machines) at once."""
+    store = ArchiveStore(archive)
     version = parser_version()
-    return [parse_one(ref, store, Path(warehouse), version) for ref in refs]
+    cache = Location(warehouse)
+    return [parse_one(ref, store, cache, version) for ref in refs]

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow as pa
 
 from ogi.archive.store import ArchiveStore
-from ogi.load.parse_cache import cache_path, parser_version
+from ogi.load.parse_cache import cached_shas, parser_version
 from ogi.settings import settings
+from ogi.storage import Where
 
 REPORT_KINDS = ("article", "attachment")
 _TRUE = {"true", "1", "yes", "y", "t"}
@@ -65,7 +66,7 @@ def report_id(agency_id: str | None, year: int | None, url: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def stored_fetches(archive: Path) -> pa.Table:
+def stored_fetches(archive: Where) -> pa.Table:
     """Fetch-log rows that stored a body (200, or 304 carrying the stored sha256)."""
     import pyarrow.compute as pc
 
@@ -103,52 +104,51 @@ def report_candidates(fetches: pa.Table) -> list[DocumentRef]:
     ]
 
 
-def plan(archive: Path, warehouse: Path) -> list[DocumentRef]:
+def plan(archive: Where, warehouse: Where) -> list[DocumentRef]:
     """Report documents with no parse-cache entry for the current parser version.
 
     One ref per sha256 (the same bytes at two URLs are parsed once); a document
     whose parser version changed has no entry under the new version, so it is
     planned again.
     """
-    version = parser_version()
+    cached = cached_shas(warehouse, parser_version())
     out: dict[str, DocumentRef] = {}
-    for ref in report_candidates(stored_fetches(Path(archive))):
-        if ref.sha256 not in out and not cache_path(Path(warehouse), ref.sha256, version).is_file():
+    for ref in report_candidates(stored_fetches(archive)):
+        if ref.sha256 not in out and ref.sha256 not in cached:
             out[ref.sha256] = ref
     return list(out.values())
 
 
-def read_registry(archive: Path) -> list[dict]:
+def read_registry(archive: Where) -> list[dict]:
     """Rows of ``ARCHIVE/registry.csv`` with the warehouse's agency columns.
 
     Lenient on purpose: a registry is hand-edited, and one odd row must not stop a
     load of everything already archived. An unreadable first_year falls back to
     the default.
     """
-    path = Path(archive) / "registry.csv"
-    if not path.is_file():
+    text = ArchiveStore(archive).read_text("registry.csv")
+    if text is None:
         return []
     first_year = settings().first_year
     rows = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for raw in csv.DictReader(fh):
-            row = {k.strip(): (v or "").strip() or None for k, v in raw.items() if k}
-            if not row.get("agency_id"):
-                continue
-            first = row.get("first_year")
-            rows.append(
-                {
-                    "agency_id": row["agency_id"],
-                    "name": row.get("name"),
-                    "region_code": row.get("region_code"),
-                    "level": row.get("level"),
-                    "kind": row.get("kind"),
-                    "parent_id": row.get("parent_id"),
-                    "predecessor_id": row.get("predecessor_id"),
-                    "list_url": row.get("list_url"),
-                    "verified": (row.get("verified") or "").lower() in _TRUE,
-                    "first_year": int(first) if first and first.isdigit() else first_year,
-                    "in_registry": True,
-                }
-            )
+    for raw in csv.DictReader(io.StringIO(text, newline="")):
+        row = {k.strip(): (v or "").strip() or None for k, v in raw.items() if k}
+        if not row.get("agency_id"):
+            continue
+        first = row.get("first_year")
+        rows.append(
+            {
+                "agency_id": row["agency_id"],
+                "name": row.get("name"),
+                "region_code": row.get("region_code"),
+                "level": row.get("level"),
+                "kind": row.get("kind"),
+                "parent_id": row.get("parent_id"),
+                "predecessor_id": row.get("predecessor_id"),
+                "list_url": row.get("list_url"),
+                "verified": (row.get("verified") or "").lower() in _TRUE,
+                "first_year": int(first) if first and first.isdigit() else first_year,
+                "in_registry": True,
+            }
+        )
     return rows

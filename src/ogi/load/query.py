@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ogi.load.duckdb_build import DATABASE, search_path_config
+from ogi.load.object_store import attach_object_store
+from ogi.storage import Location, Where, as_where, is_remote, join, work_dir
 
 if TYPE_CHECKING:
     import duckdb
@@ -41,25 +43,36 @@ class WriteRefused(ValueError):
     """A statement that could change a file (COPY, ATTACH, INSTALL, SET, …) given to a read-only command."""
 
 
-def connect(warehouse: Path, *, sandboxed: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(warehouse: Where, *, sandboxed: bool = True) -> duckdb.DuckDBPyConnection:
     """A read-only connection that resolves the views' files in ``warehouse``.
 
     ``sandboxed`` (for anything running SQL a user typed): it can read the
     warehouse's tables and no other file. ogi's own reports (the data-quality
     artifact) pass False to read and write their files beside the warehouse.
+
+    A remote warehouse (``s3://…``): its ``ogi.duckdb`` (views only, a few hundred KB)
+    is copied to the working folder when it changed, and its views read the published
+    Parquet files in place through httpfs.
     """
     import duckdb
 
-    warehouse = Path(warehouse).resolve()
-    path = warehouse / DATABASE
+    warehouse = as_where(warehouse)
+    local = work_dir(warehouse).resolve()
+    path = _remote_database(warehouse, local) if is_remote(warehouse) else local / DATABASE
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no warehouse database (run `ogi load` first)")
-    config = search_path_config(warehouse) | {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    config = search_path_config(local) | {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     con = duckdb.connect(str(path), read_only=True, config=config)
+    try:
+        if is_remote(warehouse):
+            attach_object_store(con)
+    except BaseException:
+        con.close()
+        raise
     if not sandboxed:
         return con
     try:
-        tables = str(warehouse / "tables") + "/"
+        tables = (Location(warehouse).uri("tables") if is_remote(warehouse) else str(local / "tables")) + "/"
         con.execute("SET allowed_directories = [?, 'tables/']", [tables])
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
@@ -67,6 +80,21 @@ def connect(warehouse: Path, *, sandboxed: bool = True) -> duckdb.DuckDBPyConnec
         con.close()
         raise
     return con
+
+
+def _remote_database(warehouse: str, local: Path) -> Path:
+    """This machine's copy of the remote ``ogi.duckdb``, fetched again when its ETag changed."""
+    remote = Location(warehouse)
+    info = remote.info(DATABASE)
+    if info is None:
+        raise FileNotFoundError(f"{remote.uri(DATABASE)}: no warehouse database (run `ogi load` first)")
+    copy = local / "query" / DATABASE
+    stamp = copy.with_suffix(".etag")
+    if not copy.is_file() or not stamp.is_file() or stamp.read_text() != json.dumps(info):
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        Location(copy.parent).write(DATABASE, remote.read(DATABASE))
+        stamp.write_text(json.dumps(info))
+    return copy
 
 
 def check_read_only(sql: str) -> None:
@@ -154,7 +182,7 @@ def write_result(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO
         Path(output).write_text(buf.getvalue(), encoding="utf-8")
 
 
-def run_query(sql: str, warehouse: Path, fmt: str = "table", output: Path | None = None) -> None:
+def run_query(sql: str, warehouse: Where, fmt: str = "table", output: Path | None = None) -> None:
     con = connect(warehouse)
     try:
         write_result(con, sql, fmt, sys.stdout, output)
@@ -162,7 +190,7 @@ def run_query(sql: str, warehouse: Path, fmt: str = "table", output: Path | None
         con.close()
 
 
-def repl(warehouse: Path, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+def repl(warehouse: Where, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
     """A small DuckDB shell: statements end with ``;``; ``.tables`` lists views; ``.quit`` exits.
 
     The duckdb CLI is not installed here and the Python package has no shell of its
@@ -174,7 +202,7 @@ def repl(warehouse: Path, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -
     if interactive:
         import readline  # noqa: F401  (line editing and history for input())
 
-        out.write(f"ogi sql on {Path(warehouse) / DATABASE} (read-only). End statements with ';', .quit to exit.\n")
+        out.write(f"ogi sql on {join(warehouse, DATABASE)} (read-only). End statements with ';', .quit to exit.\n")
     con = connect(warehouse)
     buffer: list[str] = []
     try:

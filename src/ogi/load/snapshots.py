@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ogi.storage import Where, join
+
 log = logging.getLogger("ogi.load")
 
 
@@ -70,12 +72,13 @@ def verify_snapshot(snap: Path, manifest: dict[str, Any]) -> list[str]:
     return sorted(rel for rel in manifest.get("checksums") or {} if not intact(snap, rel, manifest))
 
 
-def check_input(archive: Path, report_count: int, previous: dict[str, Any] | None, *, allow_shrink: bool) -> None:
+def check_input(archive: Where, report_count: int, previous: dict[str, Any] | None, *, allow_shrink: bool) -> None:
     """Refuse a load whose input cannot be right (see the module docstring)."""
-    log_dir = Path(archive) / "fetch_log"
-    if not log_dir.is_dir() or not (any(log_dir.glob("*.parquet")) or any(log_dir.glob("*.jsonl"))):
+    from ogi.archive.store import ArchiveStore
+
+    if not ArchiveStore(archive).has_fetch_log():
         raise LoadRefused(
-            f"{archive}: no fetch log ({log_dir} is missing or empty), so nothing to load; "
+            f"{archive}: no fetch log ({join(archive, 'fetch_log')} is missing or empty), so nothing to load; "
             "is --archive the folder `ogi crawl` wrote?"
         )
     before = (previous or {}).get("reports")

@@ -43,6 +43,7 @@ from ogi.load.plan import DocumentRef, read_registry, report_candidates, report_
 from ogi.load.snapshots import RETENTION, check_input, checksums, intact, prune
 from ogi.parse import template
 from ogi.settings import settings
+from ogi.storage import Location, Where, as_where, is_remote, work_dir
 from ogi.validate.cross_year import cross_document_issues, last_complete_year
 from ogi.validate.identities import APPLICANT_COLUMNS
 from ogi.validate.oversight_years import YOY_CODES, cells_digest, conflicting_versions, stub_column, yoy_jump
@@ -232,7 +233,7 @@ class _CellColumns:
 
 
 def build_bucket(
-    bucket: str, refs: list[DocumentRef], archive: Path, warehouse: Path, snap: Path, version: str
+    bucket: str, refs: list[DocumentRef], archive: Where, warehouse: Where, snap: Path, version: str
 ) -> list[str]:
     """Write cells, sections, per-report issues and report stubs of one bucket.
 
@@ -240,12 +241,14 @@ def build_bucket(
     so write_tables is correct even when called without a prior parse_batch.
     """
     store = ArchiveStore(archive)
+    cache = Location(warehouse)
+    now = store.fingerprints([ref.sha256 for ref in refs]) if store.remote else {}
     cells: dict[int | None, _CellColumns] = defaultdict(_CellColumns)
     sections: dict[int | None, dict[str, list]] = defaultdict(lambda: _empty_columns("sections"))
     issues: dict[int | None, dict[str, list]] = defaultdict(lambda: _empty_columns("issues"))
     stubs: dict[str, list] = {name: [] for name in _STUB_SCHEMA.names}
     for ref in refs:
-        entry = compact_one(ref, store, warehouse, version)
+        entry = compact_one(ref, store, cache, version, now.get(ref.sha256))
         meta = entry["meta"]
         parsed_year = meta.get("year")
         year = parsed_year if parsed_year is not None else ref.report_year
@@ -330,10 +333,11 @@ def _fingerprint(refs: list[DocumentRef], version: str, store: ArchiveStore) -> 
     """Digest of everything a bucket's files are built from, the stored objects' size and
     mtime included: a changed object rebuilds its bucket, where it is verified again."""
     h = hashlib.sha256(f"{version}|{_BUILD_HASH}".encode())
+    now = store.fingerprints([ref.sha256 for ref in refs])
     for ref in refs:
         h.update(
             f"{ref.sha256}|{ref.url}|{ref.agency_id}|{ref.kind}|{ref.content_type}|{ref.report_year}|"
-            f"{ref.link_title}|{ref.first_fetched_at}|{store.fingerprint(ref.sha256)}\n".encode()
+            f"{ref.link_title}|{ref.first_fetched_at}|{now[ref.sha256]}\n".encode()
         )
     return h.hexdigest()
 
@@ -434,8 +438,8 @@ def _codes() -> pa.Table:
 
 
 def write_tables(
-    archive: Path,
-    warehouse: Path,
+    archive: Where,
+    warehouse: Where,
     *,
     workers: int | None = None,
     as_of: date | None = None,
@@ -448,22 +452,59 @@ def write_tables(
     Refuses (LoadRefused) an archive with no fetch log, or with far fewer report
     documents than the current snapshot unless ``allow_shrink``; keeps the newest
     ``keep_snapshots`` snapshots.
+
+    A remote warehouse (``s3://…``) is built in this machine's working folder, then the
+    snapshot is uploaded and its ``tables/CURRENT`` pointer written last, so readers see
+    the old snapshot or the new one, never a part.
     """
-    archive, warehouse = Path(archive), Path(warehouse)
-    if not archive.is_dir():
+    archive, warehouse = as_where(archive), as_where(warehouse)
+    if isinstance(archive, Path) and not archive.is_dir():
         raise FileNotFoundError(f"{archive}: archive folder not found")
-    with exclusive(warehouse):
-        return _write_tables(archive, warehouse, workers, as_of, allow_shrink, keep_snapshots)
+    with exclusive(work_dir(warehouse)):
+        summary = _write_tables(archive, warehouse, workers, as_of, allow_shrink, keep_snapshots)
+        if is_remote(warehouse):
+            publish_snapshot(warehouse, summary.snapshot)
+        return summary
+
+
+def publish_snapshot(warehouse: str, name: str) -> int:
+    """Upload snapshot ``name`` from the working folder to the remote warehouse, then point
+    ``tables/CURRENT`` at it and drop remote snapshots the working folder no longer keeps.
+    Returns the bytes sent."""
+    remote = Location(warehouse)
+    root = tables_root(work_dir(warehouse))
+    sent = remote.upload_tree(root / name, f"tables/{name}")
+    remote.write("tables/CURRENT", f"{name}\n".encode())
+    kept = {p.name for p in root.iterdir() if p.is_dir()}
+    for old in remote.children("tables"):
+        if old not in kept:
+            remote.remove_tree(f"tables/{old}")
+    return sent
+
+
+def _published_manifest(warehouse: Where) -> dict[str, Any] | None:
+    """The manifest of the remote warehouse's current snapshot (for the shrink check of a
+    machine whose working folder is new), None before its first load."""
+    remote = Location(warehouse)
+    try:
+        name = remote.read("tables/CURRENT").decode().strip()
+        return json.loads(remote.read(f"tables/{name}/manifest.json"))
+    except FileNotFoundError:
+        return None
 
 
 def _write_tables(
-    archive: Path, warehouse: Path, workers: int | None, as_of: date | None, allow_shrink: bool, keep: int
+    archive: Where, warehouse: Where, workers: int | None, as_of: date | None, allow_shrink: bool, keep: int
 ) -> LoadSummary:
     started = datetime.now(UTC)
     version = parser_version()
-    root = tables_root(warehouse)
-    previous = current_snapshot(warehouse)
+    work = work_dir(warehouse)
+    root = tables_root(work)
+    previous = current_snapshot(work)
     old = json.loads((previous / "manifest.json").read_text()) if previous else None
+    if old is None and is_remote(warehouse):
+        old = _published_manifest(warehouse)
+        old = old and {**old, "buckets": {}}  # nothing local to reuse: every bucket is built
     fetches = stored_fetches(archive)
     candidates = report_candidates(fetches)
     check_input(archive, len(candidates), old, allow_shrink=allow_shrink)

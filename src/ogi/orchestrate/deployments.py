@@ -17,20 +17,24 @@ from prefect.schedules import Cron
 
 from ogi.orchestrate.flows import backfill, nightly, reparse
 from ogi.settings import settings
+from ogi.storage import Where, as_where
 
 
 def build_deployments(
     *,
     registry: Path | None,
-    archive: Path,
-    warehouse: Path,
+    archive: Where,
+    warehouse: Where,
     cron: str | None = None,
     timezone: str | None = None,
+    dask: str | None = None,
 ) -> list[Any]:
     """``nightly`` on a cron schedule (in ``timezone``); ``backfill`` and ``reparse``
-    unscheduled, run on demand from the UI or ``prefect deployment run``."""
+    unscheduled, run on demand from the UI or ``prefect deployment run``. ``dask``
+    (default ``OGI_DASK``) is every run's parse cluster, like ``--dask``."""
     cron, timezone = cron or settings().cron, timezone or settings().timezone
-    common = {"archive": str(Path(archive).resolve()), "warehouse": str(Path(warehouse).resolve())}
+    dask = dask or settings().dask
+    common = {"archive": _absolute(archive), "warehouse": _absolute(warehouse)} | ({"dask": dask} if dask else {})
     reg = {"registry": str(Path(registry).resolve())} if registry else {}
     return [
         nightly.to_deployment(
@@ -55,11 +59,17 @@ def build_deployments(
     ]
 
 
+def _absolute(where: Where) -> str:
+    """A folder as an absolute path (the worker's working directory differs), a URL as is."""
+    where = as_where(where)
+    return where if isinstance(where, str) else str(where.resolve())
+
+
 def serve_deployments(
     *,
     registry: Path | None,
-    archive: Path,
-    warehouse: Path,
+    archive: Where,
+    warehouse: Where,
     cron: str | None = None,
     timezone: str | None = None,
     limit: int | None = 1,

@@ -45,6 +45,7 @@ from ogi.orchestrate import progress
 from ogi.orchestrate.infra import retry_if_transient
 from ogi.runlog import RunLog, log_crawl
 from ogi.settings import cpu_count, settings
+from ogi.storage import as_where, is_remote, join, work_dir
 from ogi.workers import ParseStats, batch_size_for, parse_documents, parse_in_worker, run_in_process
 
 REPORT_KEY = "ogi-oversight-report"
@@ -128,7 +129,7 @@ def crawl_task(
     polite = replace(config.crawl, delay=delay) if delay is not None else config.crawl
     with concurrency(names, occupy=1, timeout_seconds=config.host_wait_seconds, strict=True):
         progress.stage("crawl", f"{len(names)} hosts")
-        summary = crawl(Path(registry), Path(archive), agencies=agencies, since=since, settings=polite)
+        summary = crawl(Path(registry), as_where(archive), agencies=agencies, since=since, settings=polite)
     if log is not None:
         log_crawl(log, archive, summary)
     result = _summary_dict(summary)
@@ -144,14 +145,20 @@ def plan_task(archive: str, warehouse: str) -> list[Any]:
     from ogi.load import plan
 
     progress.stage("plan")
-    return list(plan(Path(archive), Path(warehouse)))
+    return list(plan(archive, warehouse))
 
 
 @task(name="parse-batch", **_TASK_OPTIONS)
-def parse_batch_task(refs: list[Any], archive: str, warehouse: str, log: RunLog | None = None) -> ParseStats:
-    """Parse one batch on the shared process pool."""
+def parse_batch_task(
+    refs: list[Any], archive: str, warehouse: str, log: RunLog | None = None, on_dask: bool = False
+) -> ParseStats:
+    """Parse one batch on the shared process pool, or (``on_dask``) in this Dask worker,
+    returning its unreadable documents for the flow to log."""
     progress.stage("parse", f"batch of {len(refs)}")
-    stats = run_in_process(parse_in_worker, refs, archive, warehouse, log)
+    if on_dask:
+        stats = parse_in_worker(refs, archive, warehouse, collect=True)
+    else:
+        stats = run_in_process(parse_in_worker, refs, archive, warehouse, log)
     logger = get_run_logger()
     for failure in stats.failures:  # the task's log says which document and why
         (logger.error if "parser failure" in failure else logger.warning)("%s", failure)
@@ -165,7 +172,7 @@ def write_tables_task(archive: str, warehouse: str, workers: int, log: RunLog | 
 
     progress.stage("tables", "writing Parquet, validating")
     with _logged(log, "write_tables_failed"):
-        return _summary_dict(write_tables(Path(archive), Path(warehouse), workers=workers))
+        return _summary_dict(write_tables(archive, warehouse, workers=workers))
 
 
 @task(name="build-duckdb", **_TASK_OPTIONS)
@@ -175,7 +182,7 @@ def build_duckdb_task(warehouse: str, log: RunLog | None = None) -> str:
 
     progress.stage("duckdb", "building ogi.duckdb")
     with _logged(log, "build_failed"):
-        return str(build_duckdb(Path(warehouse)))
+        return str(build_duckdb(warehouse))
 
 
 @contextmanager
@@ -194,7 +201,7 @@ def snapshot_issues_task(warehouse: str) -> str | None:
     """Remember the warehouse's issues before loading, to report what is new."""
     from ogi.orchestrate.quality import snapshot_issues
 
-    path = snapshot_issues(Path(warehouse))
+    path = snapshot_issues(as_where(warehouse))
     return str(path) if path else None
 
 
@@ -213,7 +220,7 @@ def publish_task(
     progress.stage("report", "publishing artifacts")
     return publish_run_artifacts(
         flow_name=flow_name,
-        warehouse=Path(warehouse),
+        warehouse=as_where(warehouse),
         crawl_summary=crawl_summary,
         parse_stats=asdict(stats),
         load_summary=load_summary,
@@ -229,7 +236,7 @@ def report_task(warehouse: str, archive: str) -> dict[str, Any]:
     from ogi.publish.site import build_site
 
     progress.stage("site", "building the oversight report")
-    summary = build_site(Path(warehouse), archive=Path(archive))
+    summary = build_site(warehouse, archive=archive)
     index = Path(summary.out).resolve() / "index.html"
     create_link_artifact(
         key=REPORT_KEY,
@@ -249,16 +256,24 @@ def process_archive(
     workers: int | None = None,
     batch_size: int | None = None,
     log: RunLog | None = None,
+    dask: str | None = None,
 ) -> dict[str, Any]:
-    """parse → validate → Parquet → DuckDB → artifacts; shared by all flows."""
+    """parse → validate → Parquet → DuckDB → artifacts; shared by all flows.
+
+    ``dask`` (default ``OGI_DASK``): run the parse batches on that Dask cluster
+    (:mod:`ogi.orchestrate.dask`) instead of this machine's process pool.
+    """
     logger = get_run_logger()
     log = log or run_log(warehouse)
     workers = workers or settings().worker_count
-    Path(warehouse).mkdir(parents=True, exist_ok=True)
+    dask = dask or settings().dask
+    if not is_remote(warehouse):
+        Path(warehouse).mkdir(parents=True, exist_ok=True)
     snapshot = snapshot_issues_task(warehouse)
     refs = plan_task(archive, warehouse)
     size = batch_size_for(len(refs), workers, batch_size)
-    logger.info("%d documents to parse in batches of ≤%d on %d processes", len(refs), size, workers)
+    where = f"Dask ({dask})" if dask else f"{workers} processes"
+    logger.info("%d documents to parse in batches of ≤%d on %s", len(refs), size, where)
     if refs:
         progress.stage("parse", f"{len(refs)} documents")
 
@@ -266,7 +281,22 @@ def process_archive(
         """One Prefect task per batch, each run on the shared pool."""
         return parse_batch_task.map(batches, unmapped(archive), unmapped(warehouse), unmapped(log)).result()
 
-    stats = parse_documents(refs, archive, warehouse, workers=workers, batch_size=size, map_batches=as_tasks)
+    def on_dask(batches: list[list[Any]]) -> list[ParseStats]:
+        """One Prefect task per batch on the Dask cluster; their problems logged here."""
+        from ogi.orchestrate.dask import task_runner
+
+        with task_runner(dask) as runner:
+            params = {"archive": archive, "warehouse": warehouse, "log": None, "on_dask": True}
+            futures = [runner.submit(parse_batch_task, {"refs": b, **params}) for b in batches]
+            results = [f.result() for f in futures]
+        for batch in results:
+            for entry in batch.problems:
+                log.add("parse", "error", "unreadable_document", **entry)
+        return results
+
+    stats = parse_documents(
+        refs, archive, warehouse, workers=workers, batch_size=size, map_batches=on_dask if dask else as_tasks
+    )
     load_summary = write_tables_task(archive, warehouse, workers, log)
     build_duckdb_task(warehouse, log)
     report_task(warehouse, archive)
@@ -304,10 +334,17 @@ def _registry_or_archived(registry: str | None, archive: str) -> str:
     """The given registry, else the one the last crawl used (``ARCHIVE/registry.csv``)."""
     if registry:
         return registry
-    archived = Path(archive) / "registry.csv"
-    if archived.is_file():
-        return str(archived)
-    raise ValueError(f"no registry given and {archived} does not exist yet")
+    from ogi.archive.store import ArchiveStore
+
+    text = ArchiveStore(archive).read_text("registry.csv")
+    if text is None:
+        raise ValueError(f"no registry given and {join(archive, 'registry.csv')} does not exist yet")
+    copy = work_dir(archive) / "registry.csv"  # the crawl reads a local file
+    if not is_remote(archive):
+        return str(copy)
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(text, encoding="utf-8")
+    return str(copy)
 
 
 @flow(name="nightly", task_runner=_runner(), persist_result=False)
@@ -318,6 +355,7 @@ def nightly(
     delay: float | None = None,
     workers: int | None = None,
     batch_size: int | None = None,
+    dask: str | None = None,
 ) -> dict[str, Any]:
     """Crawl the registry → parse new or changed documents → validate → Parquet → DuckDB.
 
@@ -328,7 +366,7 @@ def nightly(
     registry = _registry_or_archived(registry, archive)
     log = run_log(warehouse)
     crawl_summary = crawl_task(registry, archive, delay=delay, log=log)
-    return process_archive("nightly", archive, warehouse, crawl_summary, workers, batch_size, log)
+    return process_archive("nightly", archive, warehouse, crawl_summary, workers, batch_size, log, dask)
 
 
 @flow(name="backfill", task_runner=_runner(), persist_result=False)
@@ -341,6 +379,7 @@ def backfill(
     delay: float | None = None,
     workers: int | None = None,
     batch_size: int | None = None,
+    dask: str | None = None,
 ) -> dict[str, Any]:
     """Crawl only ``agencies`` (reports from ``min(years)`` on) and load what is new.
 
@@ -352,7 +391,7 @@ def backfill(
     since = min(years) if years else None
     log = run_log(warehouse)
     crawl_summary = crawl_task(registry, archive, agencies=agencies, since=since, delay=delay, log=log)
-    return process_archive("backfill", archive, warehouse, crawl_summary, workers, batch_size, log)
+    return process_archive("backfill", archive, warehouse, crawl_summary, workers, batch_size, log, dask)
 
 
 @flow(name="reparse", task_runner=_runner(), persist_result=False)
@@ -361,8 +400,9 @@ def reparse(
     warehouse: str | None = None,
     workers: int | None = None,
     batch_size: int | None = None,
+    dask: str | None = None,
 ) -> dict[str, Any]:
     """Re-run parsing over the whole archive (no network), e.g. after a parser upgrade:
     documents already parsed by this parser version come from the cache."""
     archive, warehouse = _paths(archive, warehouse)
-    return process_archive("reparse", archive, warehouse, None, workers, batch_size)
+    return process_archive("reparse", archive, warehouse, None, workers, batch_size, dask=dask)

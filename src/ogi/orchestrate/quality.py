@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from ogi.storage import Location, Where, work_dir
 from ogi.validate.identities import IDENTITY_CHECKS
 
 RUN_SUMMARY_KEY = "ogi-run-summary"
@@ -24,22 +25,21 @@ QUALITY_KEY = "ogi-data-quality"
 _ISSUE_KEY = "report_id, agency_id, year, check_name, CAST(codes AS VARCHAR) AS codes"
 
 
-def _connect(warehouse: Path) -> Any:
+def _connect(warehouse: Where) -> Any:
     """Read-only connection to the warehouse database, or None when there is none yet."""
     from ogi.load.query import connect
 
-    db = Path(warehouse) / "ogi.duckdb"
-    if not db.is_file():
+    if not Location(warehouse).exists("ogi.duckdb"):
         return None
     return connect(warehouse, sandboxed=False)  # ogi's own SQL: writes its issue snapshot
 
 
-def snapshot_issues(warehouse: Path) -> Path | None:
+def snapshot_issues(warehouse: Where) -> Path | None:
     """Keys of the warehouse's current issues, saved for the post-load comparison."""
     con = _connect(warehouse)
     if con is None:
         return None
-    out = Path(warehouse) / "prefect" / "snapshots" / f"issues-{uuid.uuid4().hex}.parquet"
+    out = work_dir(warehouse) / "prefect" / "snapshots" / f"issues-{uuid.uuid4().hex}.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         con.execute(f"COPY (SELECT DISTINCT {_ISSUE_KEY} FROM issues) TO '{out}' (FORMAT parquet)")
@@ -54,7 +54,7 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def quality_facts(warehouse: Path, snapshot: Path | None) -> dict[str, Any]:
+def quality_facts(warehouse: Where, snapshot: Path | None) -> dict[str, Any]:
     """Numbers and tables for both artifacts, from ``ogi.duckdb``."""
     facts: dict[str, Any] = {
         "identity_violations": 0,
@@ -203,7 +203,7 @@ def quality_markdown(
 def publish_run_artifacts(
     *,
     flow_name: str,
-    warehouse: Path,
+    warehouse: Where,
     crawl_summary: dict[str, Any],
     parse_stats: dict[str, Any],
     load_summary: dict[str, Any],

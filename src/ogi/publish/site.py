@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ogi.publish import svg
+from ogi.storage import Where, is_remote, work_dir
 
 T = TypeVar("T")
 
@@ -270,20 +271,19 @@ def _charts(data: _Data, agencies: set[str], year: int | None) -> list[str]:
 
 
 def build_site(
-    warehouse: Path,
+    warehouse: Where,
     out: Path | None = None,
     *,
     year: int | None = None,
     region: str | None = None,
-    archive: Path | None = None,
+    archive: Where | None = None,
 ) -> SiteSummary:
     """Write the report site for ``warehouse`` into ``out`` (default WAREHOUSE/report)."""
     from ogi.load.query import connect
 
     started = time.monotonic()
-    warehouse = Path(warehouse)
-    out = Path(out) if out else warehouse / "report"
-    archive = Path(archive) if archive else None
+    out = Path(out) if out else work_dir(warehouse) / "report"
+    archive = Path(archive) if archive and not is_remote(archive) else None  # links to local copies only
     con = connect(warehouse)
     tmp = out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
     try:

@@ -1,0 +1,85 @@
+"""The parse batches of a flow run on a Dask cluster (``--dask``), through prefect-dask.
+
+Text parsing does not need a cluster (one machine loads 100,000 text reports in a
+minute); a national backfill, OCR at seconds per page and an archive larger than
+one disk do. Then the parse and OCR batches run as Prefect tasks on Dask's
+``DaskTaskRunner``, and everything else of the flow (plan, tables, database, report)
+stays in the flow's process: it is light, and it writes the warehouse, which has one
+writer.
+
+``--dask`` is a scheduler address (``tcp://host:8786``: a cluster someone runs, its
+workers on any machine that reaches the archive and the warehouse, which for more
+than one machine means an object store) or ``local:N`` (a LocalCluster of N worker
+processes, one thread each, started for the run and closed after it).
+
+On a Dask worker a batch is parsed in the worker process itself: Dask's worker
+processes are daemons, which may not start the process pool ogi uses elsewhere, and
+Dask already gives a process per core. What the pool added is replaced: Dask's
+``memory_limit`` per worker stands for ogi's per-process memory cap (a worker beyond
+it is restarted and its task rerun), and a worker that dies mid-batch (killed, out
+of memory) has its batch rescheduled on another worker (Dask's
+``allowed-failures``). The per-document time limit (``parse_timeout``) needs the
+main thread, which Dask's task threads are not, so under Dask only the memory bound
+holds; documents that hang are the local pool's to catch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LOCAL = "local:"
+
+
+def parse_spec(spec: str) -> int | str:
+    """The number of local worker processes (``local:N``) or the scheduler address;
+    ValueError naming the option for anything else."""
+    if spec.startswith(LOCAL):
+        try:
+            workers = int(spec[len(LOCAL) :])
+        except ValueError:
+            raise ValueError(f"--dask {spec!r}: local:N needs a number of worker processes") from None
+        if workers < 1:
+            raise ValueError(f"--dask {spec!r}: at least one worker process")
+        return workers
+    if "://" not in spec:
+        raise ValueError(f"--dask {spec!r}: give a scheduler address (tcp://host:8786) or local:N")
+    return spec
+
+
+def _cluster_kwargs(workers: int) -> dict[str, Any]:
+    return {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+
+
+def task_runner(spec: str) -> Any:
+    """The DaskTaskRunner for ``spec`` (``tcp://…`` or ``local:N``)."""
+    from prefect_dask import DaskTaskRunner
+
+    target = parse_spec(spec)
+    if isinstance(target, int):
+        return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs=_cluster_kwargs(target))
+    return DaskTaskRunner(address=target)
+
+
+def map_batches(spec: str, archive: str, warehouse: str) -> Any:
+    """For ``ogi load --dask`` (no Prefect): a ``map_batches`` for
+    :func:`ogi.workers.parse_documents` that runs every batch on the cluster."""
+    from distributed import Client, LocalCluster
+
+    from ogi.workers import ParseStats, parse_in_worker
+
+    target = parse_spec(spec)
+
+    def run(batches: list[list[Any]]) -> list[ParseStats]:
+        cluster = LocalCluster(**_cluster_kwargs(target)) if isinstance(target, int) else None
+        client = Client(cluster if cluster is not None else target)
+        try:
+            futures = client.map(
+                parse_in_worker, batches, archive=archive, warehouse=warehouse, collect=True, pure=False
+            )
+            return client.gather(futures)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    return run
