@@ -164,7 +164,7 @@ class Location:
         sent = 0
         for path in sorted(p for p in local.rglob("*") if p.is_file()):
             data = path.read_bytes()
-            self.write(f"{rel}/{path.relative_to(local).as_posix()}", data)
+            self.write("/".join(filter(None, (rel.strip("/"), path.relative_to(local).as_posix()))), data)
             sent += len(data)
         return sent
 

@@ -2,8 +2,11 @@
 
 A synthetic archive (:mod:`ogi_testkit.synthetic_archive`) stores each report as the
 parse contract object it stands for, so this "parser" only decodes it; bytes starting
-with ``CORRUPT`` fail as an unreadable document would, and bytes starting with
-``CRASH`` raise as a bug in the parser would. The warehouse tests load
+with ``CORRUPT`` fail as an unreadable document would, bytes starting with
+``CRASH`` raise as a bug in the parser would, and a document starting with
+``KILLONCE <marker path>\n`` kills the process parsing it the first time (when the
+marker file does not exist yet: it is created first), as the OOM killer or a lost
+machine would, and parses as the rest of its bytes after that. The warehouse tests load
 through it to pin the warehouse's behaviour independently of parsing accuracy. Being
 an installed module named by a setting (not a patched ``sys.modules`` entry), it
 reaches pool workers under every start method.
@@ -16,11 +19,13 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 from ogi.extract.errors import UnreadableDocument
 
 VERSION_ENV = "OGI_SYNTHETIC_PARSER_VERSION"
+KILL_ONCE = b"KILLONCE "
 
 
 def _version() -> str:
@@ -38,4 +43,10 @@ def parse_bytes(data: bytes, name: str, *, source_url: str | None = None) -> dic
         raise UnreadableDocument(f"{name}: not a report")
     if data.startswith(b"CRASH"):
         raise ZeroDivisionError("division by zero (a stand-in parser bug)")
+    if data.startswith(KILL_ONCE):
+        header, _, data = data.partition(b"\n")
+        marker = Path(header[len(KILL_ONCE) :].decode())
+        if not marker.exists():
+            marker.write_text(str(os.getpid()))
+            os._exit(137)  # no cleanup, no exception: the process is gone
     return json.loads(data) | {"file": name, "parser_version": _version()}
