@@ -119,18 +119,21 @@ def serve(
     timezone: Annotated[
         str | None, typer.Option(help="Time zone of the schedule (default $OGI_TIMEZONE or Asia/Shanghai).")
     ] = None,
+    dask: Annotated[str | None, _DASK_OPT] = None,
     port: Annotated[int | None, _PORT_OPT] = None,
 ) -> None:
     """Serve the nightly/backfill/reparse deployments (nightly on a cron schedule) until
     stopped. Uses $PREFECT_API_URL if set, else the local server. See docs/operations.md."""
     from ogi.orchestrate.runner import connect
+    from ogi.storage import work_dir
 
     archive, warehouse = _folders(archive, warehouse)
-    conn = connect(warehouse, port=port)
+    _check_dask("serve", dask)
+    conn = connect(work_dir(warehouse), port=port)
     typer.echo(f"Serving ogi deployments on {conn.api_url}; UI: {conn.ui_url}/deployments")
     from ogi.orchestrate.deployments import serve_deployments
 
-    serve_deployments(registry=registry, archive=archive, warehouse=warehouse, cron=cron, timezone=timezone)
+    serve_deployments(registry=registry, archive=archive, warehouse=warehouse, cron=cron, timezone=timezone, dask=dask)
 
 
 def _check_dask(command: str, spec: str | None) -> None:

@@ -73,10 +73,11 @@ def serve_deployments(
     cron: str | None = None,
     timezone: str | None = None,
     limit: int | None = 1,
+    dask: str | None = None,
 ) -> None:
     """Serve the deployments until interrupted (``limit`` concurrent runs, default 1:
     two loads must not rebuild one warehouse at the same time)."""
     deployments = build_deployments(
-        registry=registry, archive=archive, warehouse=warehouse, cron=cron, timezone=timezone
+        registry=registry, archive=archive, warehouse=warehouse, cron=cron, timezone=timezone, dask=dask
     )
     serve(*deployments, limit=limit)

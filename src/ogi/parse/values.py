@@ -16,7 +16,9 @@ from ogi.parse.normalize import clean
 UNITS = ("万元", "元", "件", "个", "条", "项", "次", "人次", "份", "家")
 MISSING = {"", "—", "-", "–", "－", "―", "──", "——", "/", "／", "\\", "无", "空", "×", "x", "X", "*", "--"}
 _WRAPPED_NUMBER = re.compile(r"^[\d,，.]+(?:[ \t]*\n[ \t]*[\d,，.]+)*(?:\s*(?:万元|元|件))?$")
-_SPLIT_DIGITS = re.compile(r"\d[,，]?\s+\d")  # "1 2", "1, 000": two numbers, or a garble
+# "1 2", "1, 000", "1 ,000", "0. 1", "0 .1": white space inside a number makes two
+# numbers or a garble, never one number
+_SPLIT_DIGITS = re.compile(r"\d(?:\s+[,，.．]?|[,，.．]\s+)\s*\d")
 _NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
 
 

@@ -1,0 +1,173 @@
+"""Scale-out benchmark: the ``reparse`` flow over N archived documents (a) on the local
+process pool, (b) on a Dask LocalCluster of 2 worker processes, (c) on that cluster with
+the archive and the warehouse in an S3 bucket (moto's server on loopback, its own
+process). Prints each time, the overhead of (b) and (c) over (a) (target ≤ 1.15×), the
+README's queries on the S3 warehouse (target < 1 s each), and bytes moved per document.
+
+    uv run python benchmarks/bench_scale.py [--docs 2000] [--workdir DIR]
+
+The archive is bench_flow's (``ogi_testkit.synth`` documents: HTML, PDF and DOCX),
+built once per work dir. Every run starts from an empty warehouse, so each parses every
+document. "Bytes moved" is all loopback traffic during the run (S3 requests, Dask's
+scheduler and workers, Prefect's API), read from the kernel's counters: what would
+cross the network between machines, and an upper bound of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_flow import build_archive  # noqa: E402
+
+BUCKET = "ogi-bench"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _loopback_bytes() -> int:
+    import psutil
+
+    counters = psutil.net_io_counters(pernic=True)["lo"]
+    return counters.bytes_sent  # on loopback every byte sent is received once
+
+
+def start_s3(workdir: Path) -> tuple[subprocess.Popen, dict[str, str]]:
+    """moto's S3 server in its own process (as a real store would be), and its environment."""
+    port = _free_port()
+    log = (workdir / "moto.log").open("wb")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log
+    )
+    env = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_REGION": "us-east-1",
+    }
+    os.environ.update(env)
+    import boto3
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            boto3.client("s3").create_bucket(Bucket=BUCKET)
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+    return proc, env
+
+
+def run(label: str, archive: str, warehouse: str, dask: str | None) -> dict[str, float]:
+    from ogi.orchestrate.flows import reparse
+
+    before = _loopback_bytes()
+    start = time.perf_counter()
+    state = reparse(archive=archive, warehouse=warehouse, workers=2, dask=dask, return_state=True)
+    took = time.perf_counter() - start
+    moved = _loopback_bytes() - before
+    if not state.is_completed():
+        raise SystemExit(f"{label}: flow ended {state.name}: {state.message}")
+    print(f"{label}: {took:.1f} s, loopback {moved / 1e6:.1f} MB")
+    return {"seconds": took, "bytes": moved}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--workdir", type=Path, default=None, help="kept between runs (archive reuse)")
+    args = parser.parse_args()
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ogi-bench-scale-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    archive = workdir / f"archive-{args.docs}"
+    t0 = time.perf_counter()
+    build_archive(archive, args.docs)
+    size = sum(p.stat().st_size for p in (archive / "objects").rglob("*") if p.is_file())
+    print(f"archive: {archive} ({args.docs} documents, {size / 1e6:.1f} MB, built in {time.perf_counter() - t0:.1f} s)")
+
+    s3, _ = start_s3(workdir)
+    os.environ["OGI_WORK"] = str(workdir / "work")
+    from ogi.orchestrate.prefect_env import apply_prefect_env
+    from ogi.orchestrate.server import running_server
+    from ogi.storage import Location
+
+    s3_archive = f"s3://{BUCKET}/archive"
+    t0 = time.perf_counter()
+    Location(s3_archive).upload_tree(archive, "")
+    print(f"uploaded the archive to {s3_archive} in {time.perf_counter() - t0:.1f} s (setup, not timed)")
+
+    server_home = workdir / "server"
+    try:
+        with running_server(server_home) as server:
+            apply_prefect_env(server_home, server.address.api_url, quiet=True)
+            for module in ("ogi.load", "ogi.orchestrate.flows", "distributed", "prefect_dask", "s3fs"):
+                importlib.import_module(module)  # imports outside the timings
+            results = {}
+            for label, arch, wh, dask in (
+                ("(a) local pool, 2 processes", str(archive), str(workdir / "wh-pool"), None),
+                ("(b) Dask LocalCluster, 2 workers", str(archive), str(workdir / "wh-dask"), "local:2"),
+                ("(c) Dask + S3 archive and warehouse", s3_archive, f"s3://{BUCKET}/wh", "local:2"),
+            ):
+                shutil.rmtree(wh, ignore_errors=True)
+                shutil.rmtree(workdir / "work", ignore_errors=True)
+                results[label] = run(label, arch, wh, dask)
+            from prefect.logging.handlers import APILogHandler
+
+            APILogHandler.flush()
+
+        base = results["(a) local pool, 2 processes"]["seconds"]
+        print(f"\ndocuments: {args.docs}; cores: {os.cpu_count()}")
+        for label, r in results.items():
+            print(
+                f"{label:38s} {r['seconds']:7.1f} s  {r['seconds'] / base:5.2f}×  "
+                f"{r['bytes'] / args.docs / 1e3:8.1f} kB moved per document"
+            )
+        stored = sum(v["size"] for v in Location(f"s3://{BUCKET}/wh").listing("").values())
+        print(f"bucket: the warehouse holds {stored / 1e6:.1f} MB ({stored / args.docs / 1e3:.1f} kB per document)")
+        query_s3(f"s3://{BUCKET}/wh")
+    finally:
+        s3.terminate()
+        s3.wait(10)
+
+
+def query_s3(warehouse: str) -> None:
+    """The README's queries on the S3 warehouse, in place: first run (cold) and best of 3."""
+    from ogi.load.analysis import QUERIES
+    from ogi.load.query import connect
+
+    print(f"\nREADME queries on {warehouse} (target < 1 s each):")
+    t0 = time.perf_counter()
+    con = connect(warehouse)
+    print(f"  connect (copy ogi.duckdb, load httpfs): {time.perf_counter() - t0:.2f} s")
+    try:
+        for title, sql in QUERIES:
+            times = []
+            for _ in range(4):
+                t = time.perf_counter()
+                rows = con.execute(sql).fetchall()
+                times.append(time.perf_counter() - t)
+            verdict = "OK" if max(times) < 1 else "OVER"
+            print(f"  {times[0]:.3f} s cold, {min(times[1:]):.3f} s warm, {len(rows):5d} rows  {verdict}  {title}")
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    main()
