@@ -27,9 +27,10 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scale import BUCKET, start_s3  # noqa: E402
+from bench_scale import BUCKET, start_s3
 
 TABLES = ("reports", "cells", "issues", "sections", "documents", "agencies")
+UNPARTITIONED = ("documents", "agencies")
 QUERIES = {
     "scan every cell": "SELECT count(*), count(value), sum(value) FROM {p}cells",
     "cells by year": "SELECT year, count(*), sum(value) FROM {p}cells GROUP BY year ORDER BY year",
@@ -94,17 +95,16 @@ def main() -> None:
         snap_base = base + "snapshot/"
         if not args.s3:
             (work / "snapshot").mkdir()
+        by_year = "(FORMAT parquet, PARTITION_BY (year), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)"
         for table in TABLES:
-            con.execute(
-                f"COPY (SELECT * FROM read_parquet({_lit(str(snap / table / '**' / '*.parquet'))})) "
-                f"TO {_lit(snap_base + table)} (FORMAT parquet, PARTITION_BY (year), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)"
-                if table not in ("documents", "agencies")
-                else f"COPY (SELECT * FROM read_parquet({_lit(str(snap / table / '**' / '*.parquet'))})) "
-                f"TO {_lit(snap_base + table + '.parquet')} (FORMAT parquet)"
-            )
+            source = f"COPY (SELECT * FROM read_parquet({_lit(str(snap / table / '**' / '*.parquet'))}))"
+            if table in UNPARTITIONED:
+                con.execute(f"{source} TO {_lit(snap_base + table + '.parquet')} (FORMAT parquet)")
+            else:
+                con.execute(f"{source} TO {_lit(snap_base + table)} {by_year}")
         snap_publish = time.perf_counter() - t
         for table in TABLES:
-            files = snap_base + (f"{table}/**/*.parquet" if table not in ("documents", "agencies") else f"{table}.parquet")
+            files = snap_base + (f"{table}.parquet" if table in UNPARTITIONED else f"{table}/**/*.parquet")
             con.execute(f"CREATE VIEW s_{table} AS SELECT * FROM read_parquet({_lit(files)}, hive_partitioning=false)")
 
         # DuckLake: a DuckDB-file catalog, data files beside the snapshot's
@@ -131,10 +131,12 @@ def main() -> None:
             con.execute(f"INSERT INTO lake.{table} SELECT * FROM keep_{table}")
         con.execute("COMMIT")
         lake_update = time.perf_counter() - t
-        buckets = {r[0][0] for r in con.execute(f"SELECT document_sha256 FROM s_reports WHERE report_id IN ({ids})").fetchall()}
+        shas = con.execute(f"SELECT document_sha256 FROM s_reports WHERE report_id IN ({ids})").fetchall()
+        buckets = {r[0][0] for r in shas}
         share = len(buckets) / max(1, len(manifest["buckets"]))
 
-        print(f"warehouse: {args.warehouse} ({manifest['reports']} reports); files on {'S3 (moto)' if args.s3 else 'disk'}")
+        where = "S3 (moto)" if args.s3 else "disk"
+        print(f"warehouse: {args.warehouse} ({manifest['reports']} reports); files on {where}")
         print(f"publish a full load:  snapshot {snap_publish:.2f} s, DuckLake {lake_publish:.2f} s")
         print(
             f"publish 1 % changed ({len(changed)} reports): DuckLake {lake_update:.2f} s (delete + insert); "
@@ -148,7 +150,8 @@ def main() -> None:
                 f" DuckLake {l_cold:.3f} / {l_warm:.3f} s"
             )
         files = con.execute("SELECT count(*) FROM ducklake_list_files('lake', 'cells')").fetchone()[0]
-        print(f"DuckLake cells data files after the update: {files} (snapshot: {len(list((snap / 'cells').rglob('*.parquet')))})")
+        mine = len(list((snap / "cells").rglob("*.parquet")))
+        print(f"DuckLake cells data files after the update: {files} (snapshot: {mine})")
         con.close()
     finally:
         if s3 is not None:

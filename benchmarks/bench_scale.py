@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_flow import build_archive  # noqa: E402
+from bench_flow import build_archive
 
 BUCKET = "ogi-bench"
 
