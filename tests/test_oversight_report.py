@@ -199,3 +199,30 @@ def test_export_xlsx_and_csv(warehouse: Path, tmp_path: Path) -> None:
     assert text.startswith(b"\xef\xbb\xbf") and "公开率(%)" in text.decode("utf-8-sig")
     with pytest.raises(ValueError, match="no view named nope"):
         export_views(warehouse, tmp_path / "x.xlsx", "xlsx", ["nope"])
+
+
+def test_site_with_agencies_without_a_division_code(tmp_path: Path) -> None:
+    """A registry row without region_code (common in hand-made registries): the site is
+    still built, that agency has its page, and the index says it is in no region."""
+    import csv
+
+    mp = pytest.MonkeyPatch()
+    use_synthetic_parser(mp)
+    try:
+        write_synthetic_archive(tmp_path / "archive", tmp_path / "wh", reports=30, years=YEARS, version=VERSION)
+        path = tmp_path / "archive" / "registry.csv"
+        rows = list(csv.DictReader(path.open(encoding="utf-8")))
+        orphan = rows[0]["agency_id"]
+        rows[0]["region_code"] = ""
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        write_tables(tmp_path / "archive", tmp_path / "wh", workers=1, as_of=date(2025, 3, 1))
+        build_duckdb(tmp_path / "wh")
+    finally:
+        mp.undo()
+    summary = build_site(tmp_path / "wh", tmp_path / "site")
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "1 个机关在名录中没有区划代码" in index
+    assert (tmp_path / "site" / "agency" / f"{orphan}.html").is_file() and summary.agencies > 1

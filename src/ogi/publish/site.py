@@ -316,8 +316,13 @@ def _write_pages(
             "SELECT region_code, any_value(name ORDER BY level) FROM agencies WHERE kind = 'government' GROUP BY 1"
         ).fetchall()
     )
+    # agencies whose registry row has no division code belong to no region: their own
+    # pages and the rankings have them, the region tables say how many are left out
     region_rows = _dicts(
-        con, f"SELECT * FROM scorecard_region r WHERE r.year = ? AND {scope} ORDER BY r.region_code", [year, *params]
+        con,
+        f"SELECT * FROM scorecard_region r WHERE r.year = ? AND {scope} AND r.region_code IS NOT NULL "
+        "ORDER BY r.region_code",
+        [year, *params],
     )
     by_region: dict[str, list[dict[str, Any]]] = {}
     by_agency: dict[str, list[dict[str, Any]]] = {}
@@ -332,6 +337,9 @@ def _write_pages(
 
     title = "政府信息公开工作年度报告 监督报告" + (f"（{names.get(region, region)}）" if region else "")
     body = [f"<p>数据来自 ogi 数据仓库（每个机关每年的正式版本报告）。排名与表格年度：{year}。</p>"]
+    no_region = len({c["agency_id"] for c in data.cards if not c["region_code"]})
+    if no_region:
+        body.append(f"<p>{no_region} 个机关在名录中没有区划代码，未计入区划统计。</p>")
     body += _charts(data, set(by_agency), year)
     body.append(
         svg.bar_chart(
