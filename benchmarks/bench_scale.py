@@ -128,9 +128,9 @@ def main() -> None:
                 shutil.rmtree(wh, ignore_errors=True)
                 shutil.rmtree(workdir / "work", ignore_errors=True)
                 results[label] = run(label, arch, wh, dask)
-            from prefect.logging.handlers import APILogHandler
+            from prefect.logging.handlers import APILogWorker
 
-            APILogHandler.flush()
+            APILogWorker.drain_all(timeout=30)  # the runs' last log lines, before the server stops
 
         base = results["(a) local pool, 2 processes"]["seconds"]
         print(f"\ndocuments: {args.docs}; cores: {os.cpu_count()}")

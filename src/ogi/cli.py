@@ -232,11 +232,13 @@ def load(
 ) -> None:
     """Parse new or re-versioned archived documents; rebuild the Parquet tables and ogi.duckdb."""
     import json
+    import sys
     from datetime import date
 
     from ogi.load import load as run_load
     from ogi.load.lock import LockTimeout
     from ogi.load.snapshots import LoadRefused
+    from ogi.orchestrate import progress
 
     archive, warehouse = _folders(archive, warehouse)
     _check_dask("load", dask)
@@ -246,15 +248,16 @@ def load(
         typer.echo(f"ogi load: --as-of {as_of!r} is not a date (YYYY-MM-DD)", err=True)
         raise typer.Exit(2) from None
     try:
-        summary = run_load(
-            archive,
-            warehouse,
-            workers,
-            as_of=day,
-            allow_shrink=allow_shrink,
-            keep_snapshots=keep_snapshots,
-            dask=dask,
-        )
+        with progress.on_terminal(sys.stderr):  # documents parsed, OCR pages read
+            summary = run_load(
+                archive,
+                warehouse,
+                workers,
+                as_of=day,
+                allow_shrink=allow_shrink,
+                keep_snapshots=keep_snapshots,
+                dask=dask,
+            )
     except (LoadRefused, LockTimeout) as exc:
         typer.echo(f"ogi load: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -94,6 +94,11 @@ FIELDS: dict[str, tuple[str, str]] = {
     "last_fetched_at": ("timestamp", "Latest fetch of these bytes (UTC)."),
     "fetch_count": ("int32", "How many fetch-log rows carry this sha256."),
     "stored": ("bool", "Whether the object is present in the archive."),
+    "part_sha256": (
+        "list<string>",
+        "For a report published as pictures: sha256 of each picture, in page order (the document's "
+        "sha256 is their key); null for a single object.",
+    ),
     "template": ("string", "Template version: 2021, 2019, or null (no template tables found)."),
     "title": ("string", "Title as printed."),
     "agency_name_printed": ("string", "Agency name as the report's title gives it."),
@@ -204,6 +209,8 @@ ZH: dict[str, str] = {
 _OVERRIDES: dict[tuple[str, str], str] = {
     ("agencies", "kind"): "government, department or other.",
     ("documents", "kind"): "robots, list, article or attachment.",
+    ("documents", "fetch_count"): "How many fetch-log rows carry this sha256 (0 for a document of parts).",
+    ("documents", "stored"): "Whether the object (every part) is present in the archive.",
     ("documents", "agency_id"): "Agency whose crawl fetched it (last fetch).",
     ("issues", "report_id"): "Report concerned; null for agency-level checks.",
     ("codes", "template"): "2021, 2019 or ext (numbers printed outside the template grid).",
@@ -247,7 +254,7 @@ TABLES: tuple[Table, ...] = (
         _cols(
             "documents",
             "sha256 url final_url agency_id kind content_type bytes report_year link_title first_fetched_at "
-            "last_fetched_at fetch_count stored",
+            "last_fetched_at fetch_count stored part_sha256",
         ),
         key=("sha256",),
         foreign_keys=(_fk("agency_id", "agencies"),),

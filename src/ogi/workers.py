@@ -24,6 +24,16 @@ hold the whole process at exit (``concurrent.futures`` joins it then).
 batches go to the shared pool; the flows pass their own ``map_batches`` (one Prefect
 task per batch, each running on the same pool), and another executor (Dask) can do the
 same. Results are cached by the parse stage, so only counts travel back.
+
+**Heavy documents kept apart.** OCR costs seconds a page, a text layer milliseconds,
+so HTML and text-layer PDFs must never wait behind a queue of scans. The light
+batches go first; pictures (an image, an article of pictures: known from the content
+type) follow in their own smaller batches (:func:`heavy_batch_size`). A PDF shows it
+needs OCR only once it is opened, so it is parsed in a light batch with OCR deferred
+(``ogi.extract.heavy``): one without a text layer comes back unparsed in
+``ParseStats.deferred`` and is read in a second round of heavy batches, through the
+same ``map_batches``. Progress (documents parsed, pages read with OCR) is announced
+on ``ogi.orchestrate.progress`` as batches finish.
 """
 
 from __future__ import annotations
@@ -35,8 +45,8 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -168,6 +178,8 @@ class ParseStats:
     # Unreadable documents as issues-log entries, when the batch ran where the run's log
     # is not (a Dask worker on another machine): the flow writes them.
     problems: list[dict[str, Any]] = field(default_factory=list)
+    ocr_pages: int = 0  # pages read with OCR
+    deferred: list[Any] = field(default_factory=list)  # refs that need OCR, for a heavy batch
 
     def add(self, other: ParseStats) -> None:
         self.planned += other.planned
@@ -176,6 +188,8 @@ class ParseStats:
         self.parser_failures += other.parser_failures
         self.failures.extend(other.failures[: max(0, 50 - len(self.failures))])
         self.problems.extend(other.problems)
+        self.ocr_pages += other.ocr_pages
+        self.deferred.extend(other.deferred)
 
 
 def batch_size_for(n_documents: int, workers: int, requested: int | None = None) -> int:
@@ -188,6 +202,21 @@ def batch_size_for(n_documents: int, workers: int, requested: int | None = None)
     config = settings()
     wanted = math.ceil(n_documents / (config.batches_per_worker * workers))
     return max(config.batch_min, min(config.batch_max, wanted))
+
+
+#: A heavy document (read with OCR, a few pages at seconds each) costs about as much
+#: as this many light ones: its batches are this much smaller, so they balance.
+HEAVY_WEIGHT = 25
+
+
+def heavy_batch_size(light_size: int) -> int:
+    """Documents per heavy batch for light batches of ``light_size``: 1 to 10."""
+    return max(1, light_size // HEAVY_WEIGHT)
+
+
+def is_picture(ref: Any) -> bool:
+    """Known to need OCR before it is opened: an image, or an article of pictures."""
+    return bool(ref.parts) or (ref.content_type or "").startswith("image/")
 
 
 def parse_failure(result: dict[str, Any]) -> str | None:
@@ -203,12 +232,19 @@ def parse_in_worker(
 ) -> ParseStats:
     """Runs in a pool process: parse a batch, return only counts (results are cached);
     every document that could not be read goes to the run's issues log (``collect``:
-    into ``ParseStats.problems`` instead, for the caller to log)."""
+    into ``ParseStats.problems`` instead, for the caller to log), and every one whose
+    deferred OCR it needs goes back in ``deferred``."""
+    from ogi.extract.heavy import pages_read
     from ogi.load import parse_batch
 
+    pages_before = pages_read()
     results = parse_batch(refs, archive, warehouse)
-    stats = ParseStats(planned=len(refs))
+    stats = ParseStats(ocr_pages=pages_read() - pages_before)
     for ref, result in zip(refs, results, strict=True):
+        if result is None:
+            stats.deferred.append(replace(ref, ocr_deferred=False))
+            continue
+        stats.planned += 1
         problem = parse_failure(result)
         if problem is None:
             stats.parsed += 1
@@ -242,30 +278,78 @@ def parse_documents(
 ) -> ParseStats:
     """Parse ``refs`` in batches on ``workers`` processes; returns what happened.
 
-    ``map_batches`` runs :func:`parse_in_worker` over every batch and returns their
-    stats (default: the shared pool, or this process when one worker or one batch is
-    enough); ``log`` is the run's issues log, which the default passes on.
+    Light batches first, then pictures, then the PDFs that turned out to need OCR
+    (see the module doc). ``map_batches`` runs :func:`parse_in_worker` over every batch
+    and returns their stats (default: the shared pool, or this process when one worker
+    or one batch is enough); ``log`` is the run's issues log, which the default passes on.
     """
     workers = workers or settings().worker_count
     archive, warehouse = str(archive), str(warehouse)
     size = batch_size_for(len(refs), workers, batch_size)
-    batches = [list(refs[i : i + size]) for i in range(0, len(refs), size)]
+    heavy = heavy_batch_size(size)
+    light = [replace(ref, ocr_deferred=True) for ref in refs if not is_picture(ref)]
+    batches = _split(light, size) + _split([ref for ref in refs if is_picture(ref)], heavy)
+    shown = _Shown(len(refs))
     stats = ParseStats()
-    if map_batches is None and (workers == 1 or len(batches) <= 1):
-        results = [parse_in_worker(b, archive, warehouse, log) for b in batches]
-    else:
-        with process_pool(workers):
-            results = (map_batches or _on_shared_pool(archive, warehouse, workers, log))(batches)
-    for batch_stats in results:
-        stats.add(batch_stats)
+    with contextlib.ExitStack() as stack:
+        leased = False
+        while batches:
+            pooled = map_batches is not None or (workers > 1 and len(batches) > 1)
+            if pooled and not leased:
+                stack.enter_context(process_pool(workers))
+                leased = True
+            run = map_batches or (_on_shared_pool(archive, warehouse, workers, log, shown) if pooled else None)
+            results = run(batches) if run else [shown(parse_in_worker(b, archive, warehouse, log)) for b in batches]
+            deferred: list[Any] = []
+            for batch_stats in results:
+                deferred += batch_stats.deferred
+                batch_stats.deferred = []
+                stats.add(batch_stats)
+            if map_batches is not None:
+                shown.total(stats)
+            batches = _split(deferred, heavy)
     return stats
 
 
-def _on_shared_pool(archive: str, warehouse: str, workers: int, log: RunLog | None) -> MapBatches:
-    """Every batch on the shared pool, ``workers`` at a time."""
+def _split(refs: list[Any], size: int) -> list[list[Any]]:
+    return [refs[i : i + size] for i in range(0, len(refs), size)]
+
+
+class _Shown:
+    """Progress of one fan-out: documents parsed (or failed) and pages read with OCR,
+    announced as ``parse`` stage details after every batch."""
+
+    def __init__(self, planned: int) -> None:
+        from ogi.orchestrate import progress
+
+        self._stage = progress.stage
+        self._planned = planned
+        self._done = ParseStats()
+        self._lock = threading.Lock()
+
+    def __call__(self, stats: ParseStats) -> ParseStats:
+        with self._lock:
+            self._done.add(replace(stats, deferred=[], failures=[]))
+            done = self._done.parsed + self._done.failed
+            pages = self._done.ocr_pages
+        self._stage("parse", f"documents parsed {done}/{self._planned}, OCR pages read {pages}")
+        return stats
+
+    def total(self, stats: ParseStats) -> None:
+        """After a ``map_batches`` call: the totals so far (its batches report no progress of their own)."""
+        with self._lock:
+            self._done = replace(stats, deferred=[], failures=[])
+        self(ParseStats())
+
+
+def _on_shared_pool(archive: str, warehouse: str, workers: int, log: RunLog | None, shown: _Shown) -> MapBatches:
+    """Every batch on the shared pool, ``workers`` at a time, in order (light ones first)."""
 
     def run(batches: list[list[Any]]) -> list[ParseStats]:
         with ThreadPoolExecutor(workers) as threads:
-            return list(threads.map(lambda b: run_in_process(parse_in_worker, b, archive, warehouse, log), batches))
+            futures = [threads.submit(run_in_process, parse_in_worker, b, archive, warehouse, log) for b in batches]
+            for future in as_completed(futures):
+                shown(future.result())
+            return [f.result() for f in futures]
 
     return run

@@ -67,9 +67,27 @@ def extract(data: bytes, name: str) -> Document:
         return extract_text(data, name)
     if kind == "image":
         from ogi.extract import limits
+        from ogi.extract.heavy import ocr_starts
         from ogi.extract.ocr import extract_image
         from ogi.worker_limits import allowance
 
+        ocr_starts(name, 1)
         with allowance(limits.current().ocr_memory_bytes):
             return extract_image(data, name)
     raise UnreadableDocument(f"{name}: unsupported document type ({kind})")
+
+
+def extract_pictures(parts: list[bytes], name: str) -> Document:
+    """The lines and grids of a document published as a sequence of pictures, in order
+    (every part must be an image: anything else in the sequence is not a page)."""
+    from ogi.extract import limits
+    from ogi.extract.heavy import ocr_starts
+    from ogi.extract.ocr import extract_pictures as read_pictures
+    from ogi.worker_limits import allowance
+
+    for k, data in enumerate(parts):
+        if sniff(data, name) != "image":
+            raise UnreadableDocument(f"{name}: part {k + 1} of its pictures is not an image ({sniff(data, name)})")
+    ocr_starts(name, len(parts))
+    with allowance(limits.current().ocr_memory_bytes):
+        return read_pictures(parts, name)

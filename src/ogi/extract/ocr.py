@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from ogi.extract.errors import UnreadableDocument
+from ogi.extract.heavy import page_read
 from ogi.extract.model import Cell, Document, Grid
 from ogi.extract.ocr_tables import RuledTable, find_tables, line_masks
 from ogi.extract.pdf_words import word_grid
@@ -434,6 +435,7 @@ def _keywords(text: str) -> int:
 
 def read_page(image: np.ndarray, page: int, first_table: int) -> PageReading:
     """One page image → its text lines (reading order, table rows included) and grids."""
+    page_read()
     gray = normalise(image)
     binary = _binary(gray)
     horizontal, vertical = line_masks(binary)
@@ -558,6 +560,17 @@ def extract_image(data: bytes, name: str) -> Document:
     from ogi.extract.limits import check_count
 
     frames = image_pages(data, name)
+    check_count("pages", len(frames), name)
+    lines, grids = read_pages(frames)
+    return Document("image", lines, grids, pages=len(frames), has_text=bool(lines), extraction="ocr")
+
+
+def extract_pictures(parts: Sequence[bytes], name: str) -> Document:
+    """A report published as a sequence of pictures (an article's ``<img>`` pages), read
+    with OCR as one document: the pictures' frames in order are its pages."""
+    from ogi.extract.limits import check_count
+
+    frames = [frame for k, data in enumerate(parts) for frame in image_pages(data, f"{name} (picture {k + 1})")]
     check_count("pages", len(frames), name)
     lines, grids = read_pages(frames)
     return Document("image", lines, grids, pages=len(frames), has_text=bool(lines), extraction="ocr")

@@ -102,7 +102,7 @@ def extract_pdf(data: bytes, name: str) -> Document:
             page_texts.append(textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n"))
             textpages.append((page, textpage))
         scanned = [i for i, (page, _) in enumerate(textpages) if _is_picture(page, page_texts[i])]
-        ocr_lines, ocr_grids = _ocr_pages(pdf, scanned) if scanned else ({}, {})
+        ocr_lines, ocr_grids = _ocr_pages(pdf, scanned, name) if scanned else ({}, {})
         table_pages = [i for i in _table_pages(page_texts) if i not in scanned]
         for i in table_pages:
             page_grids = _page_grids(PdfiumPage(*textpages[i]), len(grids), i + 1, i - 1 in table_pages)
@@ -141,16 +141,20 @@ def _is_picture(page: pdfium.PdfPage, text: str) -> bool:
     return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
 
 
-def _ocr_pages(pdf: pdfium.PdfDocument, pages: list[int]) -> tuple[dict[int, list[str]], dict[int, list[Grid]]]:
+def _ocr_pages(
+    pdf: pdfium.PdfDocument, pages: list[int], name: str
+) -> tuple[dict[int, list[str]], dict[int, list[Grid]]]:
     """Lines and grids of the pages without a text layer, rendered at ``ocr_dpi`` and
     read with OCR (page index → its lines, its grids)."""
     import numpy as np
 
     from ogi.extract import limits
+    from ogi.extract.heavy import ocr_starts
     from ogi.extract.ocr import read_page
     from ogi.settings import settings
     from ogi.worker_limits import allowance
 
+    ocr_starts(name, len(pages))
     scale = settings().ocr_dpi / 72
     lines: dict[int, list[str]] = {}
     grids: dict[int, list[Grid]] = {}

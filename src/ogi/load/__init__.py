@@ -7,6 +7,7 @@ The five functions below are the contract the Prefect flows call (docs/interface
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from pathlib import Path
 
@@ -51,14 +52,15 @@ def load(
     retention = {} if keep_snapshots is None else {"keep_snapshots": keep_snapshots}
     dask = dask or config.dask
     try:
-        on_dask = None
-        if dask:
-            from ogi.orchestrate.dask import map_batches
+        with contextlib.ExitStack() as stack:
+            on_dask = None
+            if dask:
+                from ogi.orchestrate.dask import batches_on
 
-            on_dask = map_batches(dask, str(archive), str(warehouse))
-        stats = parse_documents(
-            plan(archive, warehouse), archive, warehouse, workers=workers, log=log, map_batches=on_dask
-        )
+                on_dask = stack.enter_context(batches_on(dask, str(archive), str(warehouse)))
+            stats = parse_documents(
+                plan(archive, warehouse), archive, warehouse, workers=workers, log=log, map_batches=on_dask
+            )
         for entry in stats.problems:  # unreadable documents met on the cluster
             log.add("parse", "error", "unreadable_document", **entry)
         summary = write_tables(archive, warehouse, workers=workers, as_of=as_of, allow_shrink=allow_shrink, **retention)

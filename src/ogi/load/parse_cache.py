@@ -14,10 +14,16 @@ parsed. A cache hit whose object has since changed (or vanished) is not trusted:
 the object is re-verified against its sha256, and a corrupt one gives an
 ``object_corrupt`` error result instead of the cached numbers (never cached
 itself, so a restored object is read again).
+
+A document of parts (an article published as pictures, ``DocumentRef.parts``) is
+cached under its parts' key like any document; its entry lists the parts' sha256 in
+order (``parts``) and records every part's fingerprint, and a hit is trusted only
+when every part is there unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 from datetime import UTC, datetime
@@ -28,6 +34,7 @@ from urllib.parse import urlsplit
 
 from ogi.archive.store import ArchiveStore, ObjectCorrupt
 from ogi.extract.errors import UnreadableDocument
+from ogi.extract.heavy import NeedsOCR, deferring_ocr
 from ogi.storage import Location, Where
 from ogi.validate.checks import Issue
 from ogi.validate.document import parser_failure, unreadable_document
@@ -137,9 +144,10 @@ def read_compact(warehouse: Where | Location, sha256: str, version: str) -> dict
     return entry if isinstance(entry, dict) and "codes" in entry else None
 
 
-def write_cached(warehouse: Where | Location, result: dict[str, Any], fingerprint: dict[str, Any] | None = None) -> str:
+def write_cached(warehouse: Where | Location, result: dict[str, Any], fingerprint: Any = None) -> str:
     """Store one parse result atomically (a temp file renamed, or one PUT), with the
-    fingerprint of the object it was parsed from; returns its name in the warehouse."""
+    fingerprint of the object it was parsed from (a list, one per part, for a document
+    of parts); returns its name in the warehouse."""
     name = cache_name(result["sha256"], result["parser_version"])
     entry = to_compact(result)
     if fingerprint is not None:
@@ -188,21 +196,29 @@ def _failed(sha256: str, version: str, name: str, issue: Issue, *, bug: bool = F
     }
 
 
+def _fingerprints(ref: DocumentRef, store: ArchiveStore) -> dict[str, Any] | list[dict[str, Any] | None] | None:
+    """The archived object's fingerprint, or each part's in order."""
+    if ref.parts:
+        return [store.fingerprint(sha) for sha in ref.parts]
+    return store.fingerprint(ref.sha256)
+
+
 def _trusted(
     entry: dict[str, Any] | None, ref: DocumentRef, store: ArchiveStore, now: dict[str, Any] | None = None
 ) -> bool:
-    """A cache entry may stand for the archived object: the object is there and unchanged
-    since it was parsed (or, changed in mtime only, still hashes to its name). ``now``:
-    the object's fingerprint when the caller listed it already."""
+    """A cache entry may stand for the archived object: the object (every part) is there
+    and unchanged since it was parsed (or, changed in mtime only, still hashes to its
+    name). ``now``: the object's fingerprint when the caller listed it already."""
     if entry is None:
         return False
-    now = now or store.fingerprint(ref.sha256)
-    if now is None:
+    now = now or _fingerprints(ref, store)
+    if now is None or (ref.parts and None in now):
         return False
     if entry.get("object") == now:
         return True
     try:
-        store.read_verified(ref.sha256)
+        for sha in ref.parts or (ref.sha256,):
+            store.read_verified(sha)
     except (ObjectCorrupt, FileNotFoundError):
         return False
     return True
@@ -229,28 +245,45 @@ def compact_one(
 def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Location, version: str) -> dict[str, Any]:
     """Run the parser on the archived bytes and cache the result (a failure is a result too)."""
     name = document_name(ref.url, ref.content_type)
-    fingerprint = store.fingerprint(ref.sha256)
+    fingerprint = _fingerprints(ref, store)
     try:
-        data = store.read_verified(ref.sha256)
+        data = [store.read_verified(sha) for sha in ref.parts or (ref.sha256,)]
     except (FileNotFoundError, ObjectCorrupt) as exc:  # not cached: the object may yet be restored
         return _failed(ref.sha256, version, name, unreadable_document(name, exc))
     try:
-        result = parser().parse_bytes(data, name, source_url=ref.url)
+        with deferring_ocr() if ref.ocr_deferred else contextlib.nullcontext():
+            if ref.parts:
+                result = parser().parse_parts(data, name, source_url=ref.url)
+            else:
+                result = parser().parse_bytes(data[0], name, source_url=ref.url)
+    except NeedsOCR:  # not parsed here: the fan-out reads it in a heavy batch
+        raise
     except UnreadableDocument as exc:  # the document's fault (limits included): recorded and cached
         result = _failed(ref.sha256, version, name, unreadable_document(name, exc))
     except Exception as exc:  # ogi's fault: a failure of this document, not cached
         return _failed(ref.sha256, version, name, parser_failure(name, exc), bug=True)
     result["sha256"] = ref.sha256
+    if ref.parts:
+        result["parts"] = list(ref.parts)
     result["parser_version"] = version
     result["parsed_at"] = datetime.now(UTC).isoformat()
     write_cached(warehouse, result, fingerprint)
     return result
 
 
-def parse_batch(refs: list[DocumentRef], archive: Where, warehouse: Where) -> list[dict[str, Any]]:
+def parse_batch(refs: list[DocumentRef], archive: Where, warehouse: Where) -> list[dict[str, Any] | None]:
     """Parse a batch of documents through the cache; safe to run in several processes (or
-    machines) at once."""
+    machines) at once.
+
+    A document whose OCR was deferred (``ref.ocr_deferred``) and that needs it has no
+    result here (None): it has not been parsed."""
     store = ArchiveStore(archive)
     version = parser_version()
     cache = Location(warehouse)
-    return [parse_one(ref, store, cache, version) for ref in refs]
+    out: list[dict[str, Any] | None] = []
+    for ref in refs:
+        try:
+            out.append(parse_one(ref, store, cache, version))
+        except NeedsOCR:
+            out.append(None)
+    return out

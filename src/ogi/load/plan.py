@@ -6,6 +6,12 @@ the two lists the load works from: distinct stored documents, and report
 candidates (the latest document at each canonical URL of an article page or
 attachment), so that a re-crawl of the same URL replaces its report instead of
 adding one.
+
+An article whose body is a sequence of pictures (the crawler archives its images as
+attachments with the article as ``parent_url``) is one report: its ref has the
+pictures as ``parts`` in page order (the order of the ``<img>`` elements in the
+archived page), and its ``sha256`` is the key of those parts
+(:func:`ogi.archive.parts.parts_sha256`). The pictures are not reports of their own.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow as pa
 
+from ogi.archive.parts import parts_sha256
 from ogi.archive.store import ArchiveStore
 from ogi.load.parse_cache import cached_shas, parser_version
 from ogi.settings import settings
@@ -40,6 +47,13 @@ class DocumentRef:
     report_year: int | None
     link_title: str | None
     first_fetched_at: datetime | None
+    #: sha256 of each archived picture, in page order, when the document is an article
+    #: published as pictures (``sha256`` is then their key); empty for one object.
+    parts: tuple[str, ...] = ()
+    #: Set by the parse fan-out on the documents of its light batches: one that turns
+    #: out to need OCR (a PDF without a text layer) is handed back for a heavy batch
+    #: instead of being read there (``ogi.extract.heavy``).
+    ocr_deferred: bool = False
 
 
 def canonical_url(url: str) -> str:
@@ -75,10 +89,13 @@ def stored_fetches(archive: Where) -> pa.Table:
     return log.filter(ok)
 
 
-def report_candidates(fetches: pa.Table) -> list[DocumentRef]:
+def report_candidates(fetches: pa.Table, store: ArchiveStore | None = None) -> list[DocumentRef]:
     """The latest stored document at each canonical URL of an article page or attachment.
 
     ``url`` of each ref is the canonical URL (of the redirect target when there was one).
+    An article with archived pictures becomes one ref of parts (see the module doc);
+    the page order comes from the archived article (``store``), or, without a store,
+    from the order the crawler fetched them in (which follows the page).
     """
     first_seen: dict[str, datetime] = {}
     latest: dict[str, dict] = {}
@@ -89,8 +106,13 @@ def report_candidates(fetches: pa.Table) -> list[DocumentRef]:
         if row["kind"] not in REPORT_KINDS:
             continue
         latest[canonical_url(row["final_url"] or row["url"])] = row
-    return [
-        DocumentRef(
+    pictures = _pictures_by_article(latest)
+    pages = {url for by_url in pictures.values() for url in by_url}
+    refs = []
+    for url, row in sorted(latest.items()):
+        if url in pages:
+            continue  # a page of a picture-sequence article, read as part of it
+        ref = DocumentRef(
             sha256=row["sha256"],
             url=url,
             agency_id=row["agency_id"],
@@ -100,8 +122,60 @@ def report_candidates(fetches: pa.Table) -> list[DocumentRef]:
             link_title=row["link_title"],
             first_fetched_at=first_seen[row["sha256"]],
         )
-        for url, row in sorted(latest.items())
-    ]
+        if url in pictures:
+            ref = _with_parts(ref, row, pictures[url], store)
+        refs.append(ref)
+    return refs
+
+
+def _is_picture(row: dict) -> bool:
+    return row["kind"] == "attachment" and (row["content_type"] or "").startswith("image/")
+
+
+def _pictures_by_article(latest: dict[str, dict]) -> dict[str, dict[str, dict]]:
+    """Article URL → its archived pictures (canonical URL → fetch row), in fetch order."""
+    articles = {url for url, row in latest.items() if row["kind"] == "article"}
+    out: dict[str, dict[str, dict]] = {}
+    for url, row in sorted(latest.items(), key=lambda item: item[1]["requested_at"]):
+        parent = canonical_url(row["parent_url"] or "") if row["parent_url"] else None
+        if _is_picture(row) and parent in articles:
+            out.setdefault(parent, {})[url] = row
+    return out
+
+
+def _with_parts(ref: DocumentRef, article: dict, pictures: dict[str, dict], store: ArchiveStore | None) -> DocumentRef:
+    """The article as the document of its pictures, in the page's order (the plain
+    article when its archived page shows none of them any more)."""
+    shown = _page_order(store, article, pictures) if store is not None else None
+    order = list(pictures) if shown is None else shown
+    if not order:
+        return ref
+    parts = tuple(pictures[url]["sha256"] for url in order)
+    return DocumentRef(
+        sha256=parts_sha256(parts),
+        url=ref.url,
+        agency_id=ref.agency_id,
+        kind=ref.kind,
+        content_type=pictures[order[0]]["content_type"],
+        report_year=ref.report_year,
+        link_title=ref.link_title,
+        first_fetched_at=ref.first_fetched_at,
+        parts=parts,
+    )
+
+
+def _page_order(store: ArchiveStore, article: dict, pictures: dict[str, dict]) -> list[str] | None:
+    """The archived pictures in the order the archived article shows them (the crawler's
+    own reading of the page: ``ogi.crawl.pages.attachments``). A picture the page no
+    longer shows (an earlier version's) is left out; None when the page cannot be read."""
+    from ogi.crawl.pages import attachments, parse_html
+
+    try:
+        tree = parse_html(store.read(article["sha256"]))
+    except (FileNotFoundError, ValueError):
+        return None
+    shown = [canonical_url(link.url) for link in attachments(tree, article["final_url"] or article["url"])]
+    return [url for url in shown if url in pictures]
 
 
 def plan(archive: Where, warehouse: Where) -> list[DocumentRef]:
@@ -113,7 +187,7 @@ def plan(archive: Where, warehouse: Where) -> list[DocumentRef]:
     """
     cached = cached_shas(warehouse, parser_version())
     out: dict[str, DocumentRef] = {}
-    for ref in report_candidates(stored_fetches(archive)):
+    for ref in report_candidates(stored_fetches(archive), ArchiveStore(archive)):
         if ref.sha256 not in out and ref.sha256 not in cached:
             out[ref.sha256] = ref
     return list(out.values())

@@ -386,7 +386,7 @@ def _rows_to_columns(name: str, rows: Iterable[dict[str, Any]]) -> dict[int | No
     return out
 
 
-def _documents(fetches: pa.Table, store: ArchiveStore) -> pa.Table:
+def _documents(fetches: pa.Table, store: ArchiveStore, candidates: list[DocumentRef]) -> pa.Table:
     docs: dict[str, dict[str, Any]] = {}
     for row in fetches.sort_by([("requested_at", "ascending")]).to_pylist():
         doc = docs.get(row["sha256"])
@@ -404,9 +404,40 @@ def _documents(fetches: pa.Table, store: ArchiveStore) -> pa.Table:
             last_fetched_at=row["requested_at"],
         )
         doc["fetch_count"] += 1
-    rows = [dict(doc, sha256=sha, stored=store.has(sha)) for sha, doc in sorted(docs.items())]
+    rows = [dict(doc, sha256=sha, stored=store.has(sha)) for sha, doc in docs.items()]
+    rows += _part_documents(candidates, docs, store)
+    rows.sort(key=lambda row: row["sha256"])
     schema = metadata.arrow_schema("documents")
     return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _part_documents(candidates: list[DocumentRef], docs: dict[str, dict[str, Any]], store: ArchiveStore) -> list[dict]:
+    """A row per document of parts (an article published as pictures): the article's
+    URL, its parts in page order, their total size; each part keeps its own row."""
+    rows = []
+    for ref in candidates:
+        if not ref.parts:
+            continue
+        parts = [docs[sha] for sha in ref.parts]
+        rows.append(
+            {
+                "sha256": ref.sha256,
+                "url": ref.url,
+                "final_url": ref.url,
+                "agency_id": ref.agency_id,
+                "kind": ref.kind,
+                "content_type": ref.content_type,
+                "bytes": sum(p["bytes"] or 0 for p in parts),
+                "report_year": ref.report_year,
+                "link_title": ref.link_title,
+                "first_fetched_at": ref.first_fetched_at,
+                "last_fetched_at": max(p["last_fetched_at"] for p in parts),
+                "fetch_count": 0,
+                "stored": all(store.has(sha) for sha in ref.parts),
+                "part_sha256": list(ref.parts),
+            }
+        )
+    return rows
 
 
 def _agencies(registry: list[dict[str, Any]], seen: set[str]) -> pa.Table:
@@ -506,7 +537,7 @@ def _write_tables(
         old = _published_manifest(warehouse)
         old = old and {**old, "buckets": {}}  # nothing local to reuse: every bucket is built
     fetches = stored_fetches(archive)
-    candidates = report_candidates(fetches)
+    candidates = report_candidates(fetches, ArchiveStore(archive))
     check_input(archive, len(candidates), old, allow_shrink=allow_shrink)
     old = old or {"buckets": {}}
 
@@ -566,7 +597,7 @@ def _write_tables(
     _write_by_year("issues", _rows_to_columns("issues", issues), snap, "load")
 
     store = ArchiveStore(archive)
-    documents = _documents(fetches, store)
+    documents = _documents(fetches, store, candidates)
     _write(documents, snap / "documents/part-0.parquet")
     seen = {s["agency_id"] for s in stubs} | {a for a in documents.column("agency_id").to_pylist() if a}
     _write(_agencies(registry, seen), snap / "agencies/part-0.parquet")

@@ -25,6 +25,9 @@ holds; documents that hang are the local pool's to catch.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 LOCAL = "local:"
@@ -60,26 +63,25 @@ def task_runner(spec: str) -> Any:
     return DaskTaskRunner(address=target)
 
 
-def map_batches(spec: str, archive: str, warehouse: str) -> Any:
-    """For ``ogi load --dask`` (no Prefect): a ``map_batches`` for
-    :func:`ogi.workers.parse_documents` that runs every batch on the cluster."""
+@contextmanager
+def batches_on(spec: str, archive: str, warehouse: str) -> Iterator[Any]:
+    """For ``ogi load --dask`` (no Prefect): inside the block, a ``map_batches`` for
+    :func:`ogi.workers.parse_documents` that runs every batch on the cluster. A
+    ``local:N`` cluster lives for the block, so the fan-out's rounds (light documents,
+    then the ones needing OCR) share its workers."""
     from distributed import Client, LocalCluster
 
     from ogi.workers import ParseStats, parse_in_worker
 
     target = parse_spec(spec)
+    with contextlib.ExitStack() as stack:
+        cluster = stack.enter_context(LocalCluster(**_cluster_kwargs(target))) if isinstance(target, int) else None
+        client = stack.enter_context(Client(cluster if cluster is not None else target))
 
-    def run(batches: list[list[Any]]) -> list[ParseStats]:
-        cluster = LocalCluster(**_cluster_kwargs(target)) if isinstance(target, int) else None
-        client = Client(cluster if cluster is not None else target)
-        try:
+        def run(batches: list[list[Any]]) -> list[ParseStats]:
             futures = client.map(
                 parse_in_worker, batches, archive=archive, warehouse=warehouse, collect=True, pure=False
             )
             return client.gather(futures)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
 
-    return run
+        yield run

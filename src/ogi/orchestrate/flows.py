@@ -30,6 +30,7 @@ Design choices, and why:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
@@ -281,22 +282,25 @@ def process_archive(
         """One Prefect task per batch, each run on the shared pool."""
         return parse_batch_task.map(batches, unmapped(archive), unmapped(warehouse), unmapped(log)).result()
 
-    def on_dask(batches: list[list[Any]]) -> list[ParseStats]:
-        """One Prefect task per batch on the Dask cluster; their problems logged here."""
-        from ogi.orchestrate.dask import task_runner
+    with contextlib.ExitStack() as stack:
+        if dask:  # one cluster for every round of the fan-out
+            from ogi.orchestrate.dask import task_runner
 
-        with task_runner(dask) as runner:
+            runner = stack.enter_context(task_runner(dask))
+
+        def on_dask(batches: list[list[Any]]) -> list[ParseStats]:
+            """One Prefect task per batch on the Dask cluster; their problems logged here."""
             params = {"archive": archive, "warehouse": warehouse, "log": None, "on_dask": True}
             futures = [runner.submit(parse_batch_task, {"refs": b, **params}) for b in batches]
             results = [f.result() for f in futures]
-        for batch in results:
-            for entry in batch.problems:
-                log.add("parse", "error", "unreadable_document", **entry)
-        return results
+            for batch in results:
+                for entry in batch.problems:
+                    log.add("parse", "error", "unreadable_document", **entry)
+            return results
 
-    stats = parse_documents(
-        refs, archive, warehouse, workers=workers, batch_size=size, map_batches=on_dask if dask else as_tasks
-    )
+        stats = parse_documents(
+            refs, archive, warehouse, workers=workers, batch_size=size, map_batches=on_dask if dask else as_tasks
+        )
     load_summary = write_tables_task(archive, warehouse, workers, log)
     build_duckdb_task(warehouse, log)
     report_task(warehouse, archive)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 Listener = Callable[[str, str], None]
 _listeners: list[Listener] = []
@@ -34,3 +35,38 @@ def listening(listener: Listener) -> Iterator[None]:
     finally:
         with _lock:
             _listeners.remove(listener)
+
+
+class TerminalLine:
+    """A listener that keeps the latest announcement on one line of ``stream`` (a
+    terminal: each one overwrites the last), for ``ogi load``'s progress on stderr."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.written = False
+
+    def __call__(self, name: str, detail: str = "") -> None:
+        with _lock:
+            self.stream.write(f"\r\x1b[K{name}: {detail}")
+            self.stream.flush()
+            self.written = True
+
+    def close(self) -> None:
+        """End the line, so what is printed next starts on its own."""
+        if self.written:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+@contextmanager
+def on_terminal(stream: TextIO) -> Iterator[None]:
+    """Show announcements on ``stream`` inside the block when it is a terminal (else nothing)."""
+    if not stream.isatty():
+        yield
+        return
+    line = TerminalLine(stream)
+    try:
+        with listening(line):
+            yield
+    finally:
+        line.close()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-from ogi.extract import extract
+from ogi.archive.parts import parts_sha256
+from ogi.extract import extract, extract_pictures
 from ogi.extract.errors import UnreadableDocument
 from ogi.extract.limits import DocumentTooLarge, deadline
 from ogi.parse import template
@@ -51,18 +53,36 @@ def _libraries_hash() -> str:
 #: libraries' versions: a parse cached under another version is parsed again.
 PARSER_VERSION = f"{PARSER_RELEASE}+{template.data_hash()[:8]}.{_libraries_hash()}"
 
-__all__ = ["PARSER_RELEASE", "PARSER_VERSION", "UnreadableDocument", "parse_bytes", "parse_path"]
+__all__ = ["PARSER_RELEASE", "PARSER_VERSION", "UnreadableDocument", "parse_bytes", "parse_parts", "parse_path"]
 
 
 def parse_bytes(data: bytes, name: str, *, source_url: str | None = None) -> dict[str, Any]:
     """Parse one document held in memory. ``name`` only hints at the type."""
-    from ogi.parse.report import interpret
-
     if not data:
         raise UnreadableDocument(f"{name}: empty file")
+    return _parse(lambda: extract(data, name), name, data, source_url)
+
+
+def parse_parts(parts: list[bytes], name: str, *, source_url: str | None = None) -> dict[str, Any]:
+    """Parse a report published as a sequence of pictures (``parts``, in page order) as
+    one document. Its ``sha256`` is the key of its parts and ``parts`` lists theirs."""
+    if not parts or not all(parts):
+        raise UnreadableDocument(f"{name}: a picture of the sequence is empty")
+    result = _parse(lambda: extract_pictures(parts, name), name, b"", source_url)
+    shas = [hashlib.sha256(p).hexdigest() for p in parts]
+    result["sha256"] = parts_sha256(shas)
+    result["parts"] = shas
+    return result
+
+
+def _parse(read: Callable[[], Any], name: str, data: bytes, source_url: str | None) -> dict[str, Any]:
+    """Extract (``read``) and interpret under the document's limits, the limits' own
+    failures named as the document's."""
+    from ogi.parse.report import interpret
+
     try:
         with deadline(name):
-            doc = extract(data, name)
+            doc = read()
             result = interpret(doc, file=name, data=data, parser_version=PARSER_VERSION)
     except MemoryError:
         raise DocumentTooLarge(f"{name}: parsing it exceeded the memory limit") from None

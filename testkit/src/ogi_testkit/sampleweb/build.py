@@ -12,7 +12,6 @@ them with ``Content-Encoding: gzip`` when the client accepts it).
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import re
 import shutil
@@ -27,6 +26,8 @@ from ogi_testkit.synth.model import reissue
 SITE_DIR = Path(__file__).parent / "site"
 ATTACH_MARK = "<!--ogi:attachments-->"
 _ATTACH_DIV = re.compile(r'<div class="article-attach">.*?</div>', re.S)
+#: How the sample web's picture reports are scanned (a degradation of ``synth.scan``).
+PICTURE_SCAN = "clean"
 _BODY = re.compile(r'(<div class="TRS_Editor" id="zoom"><div class="Custom_UnionStyle">).*?(</div></div>)', re.S)
 
 
@@ -120,18 +121,13 @@ def _page(html: bytes, spec: SiteSpec, pictures: list[str]) -> bytes:
     return text.encode(enc)
 
 
-def _jpeg_pages(pdf: bytes, limit: int = 2) -> list[bytes]:
-    """A report "published as pictures": its first pages rasterised, as scans often are."""
-    import pypdfium2
+def _picture_pages(pdf: bytes, seed: int) -> list[bytes]:
+    """A report "published as pictures", as agencies publish them: every page of the
+    report scanned to a JPEG (the test kit's scan generator, a clean 200 dpi scan), one
+    ``<img>`` per page in page order."""
+    from ogi_testkit.synth.scan import scan_images
 
-    doc = pypdfium2.PdfDocument(pdf)
-    out = []
-    for i in range(min(limit, len(doc))):
-        image = doc[i].render(scale=0.9).to_pil().convert("L")
-        buf = io.BytesIO()
-        image.save(buf, format="JPEG", quality=55)
-        out.append(buf.getvalue())
-    return out
+    return scan_images(pdf, PICTURE_SCAN, seed)
 
 
 def build(out: Path = SITE_DIR, only: set[str] | None = None) -> dict:
@@ -169,7 +165,7 @@ def build(out: Path = SITE_DIR, only: set[str] | None = None) -> dict:
         folder.mkdir(parents=True, exist_ok=True)
         attachments, images = [], []
         if pictures:
-            for i, jpg in enumerate(_jpeg_pages(data), start=1):
+            for i, jpg in enumerate(_picture_pages(data, _seed(spec, year)), start=1):
                 name = f"{year}-{i}.jpg"
                 (folder / name).write_bytes(jpg)
                 images.append(name)
