@@ -92,3 +92,22 @@ def test_ocr_allowance_raises_the_worker_cap_only_while_it_runs() -> None:
         close_pool(pool, timeout=30)
     assert during == before + 512 * 2**20
     assert before <= after < during + 2**30
+
+
+def _aws_endpoint() -> str | None:
+    return os.environ.get("AWS_ENDPOINT_URL")
+
+
+def test_object_store_settings_reach_workers_of_an_older_forkserver(monkeypatch) -> None:
+    """The forkserver keeps the environment it started with; the AWS variables set since
+    (an s3:// load after a local one) must still reach a new pool's workers, or they
+    would talk to the wrong store."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with new_pool(1, start_method="forkserver") as pool:  # starts (or reuses) the forkserver
+        assert pool.submit(_aws_endpoint).result(timeout=60) is None
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    with new_pool(1, start_method="forkserver") as pool:
+        assert pool.submit(_aws_endpoint).result(timeout=60) == "http://127.0.0.1:9"
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    with new_pool(1, start_method="forkserver") as pool:  # and one unset since is gone
+        assert pool.submit(_aws_endpoint).result(timeout=60) is None

@@ -6,7 +6,7 @@ start method is explicit (``OGI_START_METHOD``, default ``forkserver``: workers 
 from a clean server process that preloaded the parser, so they start fast and never
 inherit Prefect's threads and event loops; ``spawn`` works the same, only slower to
 start). Nothing a worker needs may come from the parent's memory: every worker
-starts with the parent's ``OGI_*`` environment as it was when the pool was made
+starts with the parent's ``OGI_*`` and ``AWS_*`` environment as it was when the pool was made
 (so a setting such as ``OGI_PARSER`` reaches it under every start method), then runs
 the worker-limits initializer (:mod:`ogi.worker_limits`: end with the process that
 made the pool, cap memory).
@@ -57,13 +57,18 @@ from ogi.worker_limits import pool_kwargs
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+#: Environment every worker gets from the process making the pool, as it is then: ogi's
+#: settings, and the AWS variables of an s3:// archive or warehouse (a forkserver started
+#: earlier has an older environment, which its workers would otherwise inherit).
+PASSED_ON = (ENV_PREFIX, "AWS_")
+
 #: Modules the forkserver imports once, so that each worker starts with the parser loaded.
 PRELOAD = ("ogi.load", "ogi.parse.api")
 
 
 def _start_worker(environment: dict[str, str], initializer: Callable[..., None] | None, initargs: tuple) -> None:
-    """First thing in every worker: the parent's OGI_* environment, then the limits."""
-    for key in [k for k in os.environ if k.startswith(ENV_PREFIX) and k not in environment]:
+    """First thing in every worker: the parent's OGI_* and AWS_* environment, then the limits."""
+    for key in [k for k in os.environ if k.startswith(PASSED_ON) and k not in environment]:
         del os.environ[key]
     os.environ.update(environment)
     if initializer is not None:
@@ -78,7 +83,7 @@ def new_pool(workers: int, *, start_method: str | None = None) -> ProcessPoolExe
     if method == "forkserver":
         ctx.set_forkserver_preload(list(PRELOAD))
     limits = pool_kwargs()
-    environment = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
+    environment = {k: v for k, v in os.environ.items() if k.startswith(PASSED_ON)}
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=ctx,
