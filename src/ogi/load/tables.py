@@ -233,16 +233,23 @@ class _CellColumns:
 
 
 def build_bucket(
-    bucket: str, refs: list[DocumentRef], archive: Where, warehouse: Where, snap: Path, version: str
+    bucket: str,
+    refs: list[DocumentRef],
+    archive: Where,
+    warehouse: Where,
+    snap: Path,
+    version: str,
+    now: dict[str, Any] | None = None,
 ) -> list[str]:
     """Write cells, sections, per-report issues and report stubs of one bucket.
 
     Runs in a worker process. Documents not in the parse cache yet are parsed here,
-    so write_tables is correct even when called without a prior parse_batch.
+    so write_tables is correct even when called without a prior parse_batch. ``now``:
+    the objects' fingerprints when the caller listed them already (a remote archive).
     """
     store = ArchiveStore(archive)
     cache = Location(warehouse)
-    now = store.fingerprints([ref.sha256 for ref in refs]) if store.remote else {}
+    now = now or {}
     cells: dict[int | None, _CellColumns] = defaultdict(_CellColumns)
     sections: dict[int | None, dict[str, list]] = defaultdict(lambda: _empty_columns("sections"))
     issues: dict[int | None, dict[str, list]] = defaultdict(lambda: _empty_columns("issues"))
@@ -329,11 +336,10 @@ def build_bucket(
     return [*written, rel]
 
 
-def _fingerprint(refs: list[DocumentRef], version: str, store: ArchiveStore) -> str:
+def _fingerprint(refs: list[DocumentRef], version: str, now: dict[str, Any]) -> str:
     """Digest of everything a bucket's files are built from, the stored objects' size and
-    mtime included: a changed object rebuilds its bucket, where it is verified again."""
+    mtime (``now``) included: a changed object rebuilds its bucket, where it is verified again."""
     h = hashlib.sha256(f"{version}|{_BUILD_HASH}".encode())
-    now = store.fingerprints([ref.sha256 for ref in refs])
     for ref in refs:
         h.update(
             f"{ref.sha256}|{ref.url}|{ref.agency_id}|{ref.kind}|{ref.content_type}|{ref.report_year}|"
@@ -553,8 +559,9 @@ def _write_tables(
     manifest: dict[str, Any] = {"parser_version": version, "buckets": {}, "checksums": {}}
     to_build = {}
     store = ArchiveStore(archive)
+    now = store.fingerprints([ref.sha256 for ref in candidates])  # one listing of a remote archive
     for bucket, refs in sorted(buckets.items()):
-        fp = _fingerprint(refs, version, store)
+        fp = _fingerprint(refs, version, now)
         prior = old["buckets"].get(bucket)
         if prior and prior["fingerprint"] == fp:
             changed = [rel for rel in prior["files"] if not intact(previous, rel, old)]
@@ -568,16 +575,25 @@ def _write_tables(
             log.warning("%s: %s changed since published; rebuilding them", previous, ", ".join(changed))
             summary.files_rejected += changed
         to_build[bucket] = (fp, refs)
+
+    def listed(refs: list[DocumentRef]) -> dict[str, Any]:
+        """The bucket's fingerprints for its builder: on a remote archive they replace a
+        request per object; a local one is checked again when built (a stat is cheap)."""
+        return {ref.sha256: now[ref.sha256] for ref in refs} if store.remote else {}
+
     workers = workers or settings().worker_count
     if workers > 1 and len(to_build) > 1:
         with new_pool(min(workers, len(to_build))) as pool:
             futures = {
-                b: pool.submit(build_bucket, b, refs, archive, warehouse, snap, version)
+                b: pool.submit(build_bucket, b, refs, archive, warehouse, snap, version, listed(refs))
                 for b, (_, refs) in to_build.items()
             }
             built = {b: f.result() for b, f in futures.items()}
     else:
-        built = {b: build_bucket(b, refs, archive, warehouse, snap, version) for b, (_, refs) in to_build.items()}
+        built = {
+            b: build_bucket(b, refs, archive, warehouse, snap, version, listed(refs))
+            for b, (_, refs) in to_build.items()
+        }
     for bucket, files in built.items():
         manifest["buckets"][bucket] = {"fingerprint": to_build[bucket][0], "files": files}
     summary.buckets_rebuilt = len(built)
