@@ -26,7 +26,7 @@ holds; documents that hang are the local pool's to catch.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -63,25 +63,28 @@ def task_runner(spec: str) -> Any:
     return DaskTaskRunner(address=target)
 
 
+def map_on(client: Any, archive: str, warehouse: str) -> Callable[[list[list[Any]]], list[Any]]:
+    """A ``map_batches`` for :func:`ogi.workers.parse_documents` that runs every batch
+    as one plain Dask task on ``client``'s cluster (a lost worker's batch is rerun
+    elsewhere: Dask's ``allowed-failures``)."""
+    from ogi.workers import parse_in_worker
+
+    def run(batches: list[list[Any]]) -> list[Any]:
+        futures = client.map(parse_in_worker, batches, archive=archive, warehouse=warehouse, collect=True, pure=False)
+        return client.gather(futures)
+
+    return run
+
+
 @contextmanager
 def batches_on(spec: str, archive: str, warehouse: str) -> Iterator[Any]:
-    """For ``ogi load --dask`` (no Prefect): inside the block, a ``map_batches`` for
-    :func:`ogi.workers.parse_documents` that runs every batch on the cluster. A
-    ``local:N`` cluster lives for the block, so the fan-out's rounds (light documents,
-    then the ones needing OCR) share its workers."""
+    """For ``ogi load --dask`` (no Prefect): inside the block, :func:`map_on` a
+    ``distributed`` client. A ``local:N`` cluster lives for the block, so the fan-out's
+    rounds (light documents, then the ones needing OCR) share its workers."""
     from distributed import Client, LocalCluster
-
-    from ogi.workers import ParseStats, parse_in_worker
 
     target = parse_spec(spec)
     with contextlib.ExitStack() as stack:
         cluster = stack.enter_context(LocalCluster(**_cluster_kwargs(target))) if isinstance(target, int) else None
         client = stack.enter_context(Client(cluster if cluster is not None else target))
-
-        def run(batches: list[list[Any]]) -> list[ParseStats]:
-            futures = client.map(
-                parse_in_worker, batches, archive=archive, warehouse=warehouse, collect=True, pure=False
-            )
-            return client.gather(futures)
-
-        yield run
+        yield map_on(client, archive, warehouse)

@@ -150,20 +150,36 @@ def plan_task(archive: str, warehouse: str) -> list[Any]:
 
 
 @task(name="parse-batch", **_TASK_OPTIONS)
-def parse_batch_task(
-    refs: list[Any], archive: str, warehouse: str, log: RunLog | None = None, on_dask: bool = False
-) -> ParseStats:
-    """Parse one batch on the shared process pool, or (``on_dask``) in this Dask worker,
-    returning its unreadable documents for the flow to log."""
+def parse_batch_task(refs: list[Any], archive: str, warehouse: str, log: RunLog | None = None) -> ParseStats:
+    """Parse one batch on the shared process pool."""
     progress.stage("parse", f"batch of {len(refs)}")
-    if on_dask:
-        stats = parse_in_worker(refs, archive, warehouse, collect=True)
-    else:
-        stats = run_in_process(parse_in_worker, refs, archive, warehouse, log)
-    logger = get_run_logger()
-    for failure in stats.failures:  # the task's log says which document and why
-        (logger.error if "parser failure" in failure else logger.warning)("%s", failure)
+    stats = run_in_process(parse_in_worker, refs, archive, warehouse, log)
+    _log_failures(stats)
     return stats
+
+
+@task(name="parse-on-dask", **_TASK_OPTIONS)
+def parse_on_dask_task(runner: Any, batches: list[list[Any]], archive: str, warehouse: str, log: RunLog) -> list:
+    """One round of batches on the Dask cluster of ``runner`` (a DaskTaskRunner), each
+    batch a plain Dask task: a Prefect task per batch costs each Dask worker Prefect's
+    start and each batch a task run's API traffic (docs/operations.md, measured). The
+    batches' unreadable documents are logged here, in the flow's process."""
+    from ogi.orchestrate.dask import map_on
+
+    progress.stage("parse", f"{sum(map(len, batches))} documents in {len(batches)} batches on Dask")
+    results = map_on(runner.client, archive, warehouse)(batches)
+    for stats in results:
+        _log_failures(stats)
+        for entry in stats.problems:
+            log.add("parse", "error", "unreadable_document", **entry)
+    return results
+
+
+def _log_failures(stats: ParseStats) -> None:
+    """The task's log says which document failed and why."""
+    logger = get_run_logger()
+    for failure in stats.failures:
+        (logger.error if "parser failure" in failure else logger.warning)("%s", failure)
 
 
 @task(name="write-tables", **_TASK_OPTIONS)
@@ -289,14 +305,7 @@ def process_archive(
             runner = stack.enter_context(task_runner(dask))
 
         def on_dask(batches: list[list[Any]]) -> list[ParseStats]:
-            """One Prefect task per batch on the Dask cluster; their problems logged here."""
-            params = {"archive": archive, "warehouse": warehouse, "log": None, "on_dask": True}
-            futures = [runner.submit(parse_batch_task, {"refs": b, **params}) for b in batches]
-            results = [f.result() for f in futures]
-            for batch in results:
-                for entry in batch.problems:
-                    log.add("parse", "error", "unreadable_document", **entry)
-            return results
+            return parse_on_dask_task(runner, batches, archive, warehouse, log)
 
         stats = parse_documents(
             refs, archive, warehouse, workers=workers, batch_size=size, map_batches=on_dask if dask else as_tasks
