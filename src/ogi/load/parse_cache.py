@@ -26,13 +26,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ogi.archive.store import ArchiveStore, ObjectCorrupt
+from ogi.archive.store import ArchiveStore, ObjectCorrupt, verify
 from ogi.extract.errors import UnreadableDocument
 from ogi.extract.heavy import NeedsOCR, deferring_ocr
 from ogi.storage import Location, Where
@@ -52,6 +53,7 @@ _EXT_BY_TYPE = {
     "image/jpeg": ".jpg",
     "image/png": ".png",
 }
+FETCH_CHUNK = 16  # documents whose cache entries and objects are fetched together
 
 
 def parser() -> ModuleType:
@@ -133,15 +135,19 @@ def from_compact(entry: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def read_compact(warehouse: Where | Location, sha256: str, version: str) -> dict[str, Any] | None:
-    """The cached entry of a document in cache form, or None when there is none (or it is corrupt)."""
-    try:
-        entry = json.loads(_location(warehouse).read(cache_name(sha256, version)))
-    except FileNotFoundError:
-        return None
-    except ValueError:
-        return None  # a corrupt entry is re-parsed, never trusted
-    return entry if isinstance(entry, dict) and "codes" in entry else None
+def read_compacts(warehouse: Location, shas: list[str], version: str) -> dict[str, dict[str, Any]]:
+    """The cached entries (cache form) of ``shas`` that have one, fetched together; a
+    corrupt entry is left out (re-parsed, never trusted)."""
+    names = {cache_name(sha, version): sha for sha in shas}
+    out = {}
+    for name, (data, _) in warehouse.read_many(list(names)).items():
+        try:
+            entry = json.loads(data)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and "codes" in entry:
+            out[names[name]] = entry
+    return out
 
 
 def write_cached(warehouse: Where | Location, result: dict[str, Any], fingerprint: Any = None) -> str:
@@ -149,11 +155,12 @@ def write_cached(warehouse: Where | Location, result: dict[str, Any], fingerprin
     fingerprint of the object it was parsed from (a list, one per part, for a document
     of parts); returns its name in the warehouse."""
     name = cache_name(result["sha256"], result["parser_version"])
-    entry = to_compact(result)
-    if fingerprint is not None:
-        entry["object"] = fingerprint
-    _location(warehouse).write(name, json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
+    _location(warehouse).write(name, _encoded(to_compact(result) | {"object": fingerprint}))
     return name
+
+
+def _encoded(entry: dict[str, Any]) -> bytes:
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def document_name(url: str, content_type: str | None) -> str:
@@ -224,51 +231,78 @@ def _trusted(
     return True
 
 
-def parse_one(ref: DocumentRef, store: ArchiveStore, warehouse: Location, version: str) -> dict[str, Any]:
-    """Parse one archived document (or return its cached result) and cache it."""
-    entry = read_compact(warehouse, ref.sha256, version)
-    if _trusted(entry, ref, store):
-        return from_compact(entry)
-    return _parse_and_cache(ref, store, warehouse, version)
+def through_cache(
+    refs: list[DocumentRef], store: ArchiveStore, warehouse: Location, version: str, now: dict[str, Any] | None = None
+) -> Iterator[tuple[DocumentRef, dict[str, Any] | None, dict[str, Any] | None]]:
+    """Each ref with its result: ``(ref, entry, None)`` from a trusted cache entry (cache
+    form), ``(ref, None, result)`` parsed now and cached, ``(ref, None, None)`` when its
+    OCR was deferred and it needs it (not parsed). ``now``: objects' fingerprints by
+    sha256 when the caller listed them already.
+
+    Documents go ``FETCH_CHUNK`` at a time: their cache entries, then the objects of
+    those to parse, are fetched together (concurrently on an object store, where a
+    request's latency, not its bytes, is the cost), and the new entries are written
+    together after the chunk is parsed. A process that dies loses at most one chunk's
+    entries, which the retried batch parses again.
+    """
+    now = now or {}
+    for start in range(0, len(refs), FETCH_CHUNK):
+        chunk = refs[start : start + FETCH_CHUNK]
+        entries = read_compacts(warehouse, [ref.sha256 for ref in chunk], version)
+        stale = [ref for ref in chunk if not _trusted(entries.get(ref.sha256), ref, store, now.get(ref.sha256))]
+        objects = store.read_many([sha for ref in stale for sha in ref.parts or (ref.sha256,)])
+        writes: dict[str, bytes] = {}
+        done = []
+        for ref in chunk:
+            if ref not in stale:
+                done.append((ref, entries[ref.sha256], None))
+                continue
+            try:
+                result, entry = _parse_fetched(ref, objects, version)
+            except NeedsOCR:  # not parsed here: the fan-out reads it in a heavy batch
+                done.append((ref, None, None))
+                continue
+            if entry is not None:
+                writes[cache_name(ref.sha256, version)] = _encoded(entry)
+            done.append((ref, None, result))
+        warehouse.write_many(writes)
+        yield from done
 
 
-def compact_one(
-    ref: DocumentRef, store: ArchiveStore, warehouse: Location, version: str, now: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Like parse_one, in cache form (what the table builder reads); ``now`` as in _trusted."""
-    entry = read_compact(warehouse, ref.sha256, version)
-    if _trusted(entry, ref, store, now):
-        return entry
-    return to_compact(_parse_and_cache(ref, store, warehouse, version))
-
-
-def _parse_and_cache(ref: DocumentRef, store: ArchiveStore, warehouse: Location, version: str) -> dict[str, Any]:
-    """Run the parser on the archived bytes and cache the result (a failure is a result too)."""
+def _parse_fetched(
+    ref: DocumentRef, objects: dict[str, tuple[bytes, dict[str, Any]]], version: str
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Run the parser on the fetched bytes: the result and its cache entry (None when it
+    must not be cached: a missing or corrupt object, a crash)."""
     name = document_name(ref.url, ref.content_type)
-    fingerprint = _fingerprints(ref, store)
+    shas = ref.parts or (ref.sha256,)
     try:
-        data = [store.read_verified(sha) for sha in ref.parts or (ref.sha256,)]
+        data = []
+        for sha in shas:
+            if sha not in objects:
+                raise FileNotFoundError(f"object {sha} not in the archive")
+            data.append(verify(objects[sha][0], sha))
     except (FileNotFoundError, ObjectCorrupt) as exc:  # not cached: the object may yet be restored
-        return _failed(ref.sha256, version, name, unreadable_document(name, exc))
+        return _failed(ref.sha256, version, name, unreadable_document(name, exc)), None
+    fingerprint = [objects[sha][1] for sha in shas] if ref.parts else objects[ref.sha256][1]
     try:
         with deferring_ocr() if ref.ocr_deferred else contextlib.nullcontext():
             if ref.parts:
                 result = parser().parse_parts(data, name, source_url=ref.url)
             else:
                 result = parser().parse_bytes(data[0], name, source_url=ref.url)
-    except NeedsOCR:  # not parsed here: the fan-out reads it in a heavy batch
+    except NeedsOCR:
         raise
     except UnreadableDocument as exc:  # the document's fault (limits included): recorded and cached
         result = _failed(ref.sha256, version, name, unreadable_document(name, exc))
     except Exception as exc:  # ogi's fault: a failure of this document, not cached
-        return _failed(ref.sha256, version, name, parser_failure(name, exc), bug=True)
+        return _failed(ref.sha256, version, name, parser_failure(name, exc), bug=True), None
     result["sha256"] = ref.sha256
     if ref.parts:
         result["parts"] = list(ref.parts)
     result["parser_version"] = version
     result["parsed_at"] = datetime.now(UTC).isoformat()
-    write_cached(warehouse, result, fingerprint)
-    return result
+    return result, to_compact(result) | {"object": fingerprint}
 
 
 def parse_batch(refs: list[DocumentRef], archive: Where, warehouse: Where) -> list[dict[str, Any] | None]:
@@ -277,13 +311,5 @@ def parse_batch(refs: list[DocumentRef], archive: Where, warehouse: Where) -> li
 
     A document whose OCR was deferred (``ref.ocr_deferred``) and that needs it has no
     result here (None): it has not been parsed."""
-    store = ArchiveStore(archive)
-    version = parser_version()
-    cache = Location(warehouse)
-    out: list[dict[str, Any] | None] = []
-    for ref in refs:
-        try:
-            out.append(parse_one(ref, store, cache, version))
-        except NeedsOCR:
-            out.append(None)
-    return out
+    done = through_cache(refs, ArchiveStore(archive), Location(warehouse), parser_version())
+    return [result if entry is None else from_compact(entry) for _, entry, result in done]

@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 from ogi import metadata
 from ogi.archive.store import ArchiveStore
 from ogi.load.lock import exclusive
-from ogi.load.parse_cache import compact_one, parser_version
+from ogi.load.parse_cache import parser_version, through_cache, to_compact
 from ogi.load.plan import DocumentRef, read_registry, report_candidates, report_id, stored_fetches
 from ogi.load.snapshots import RETENTION, check_input, checksums, intact, prune
 from ogi.parse import template
@@ -249,13 +249,12 @@ def build_bucket(
     """
     store = ArchiveStore(archive)
     cache = Location(warehouse)
-    now = now or {}
     cells: dict[int | None, _CellColumns] = defaultdict(_CellColumns)
     sections: dict[int | None, dict[str, list]] = defaultdict(lambda: _empty_columns("sections"))
     issues: dict[int | None, dict[str, list]] = defaultdict(lambda: _empty_columns("issues"))
     stubs: dict[str, list] = {name: [] for name in _STUB_SCHEMA.names}
-    for ref in refs:
-        entry = compact_one(ref, store, cache, version, now.get(ref.sha256))
+    for ref, cached, parsed in through_cache(refs, store, cache, version, now):
+        entry = cached if parsed is None else to_compact(parsed)
         meta = entry["meta"]
         parsed_year = meta.get("year")
         year = parsed_year if parsed_year is not None else ref.report_year
