@@ -210,12 +210,17 @@ class Location:
         return {key[start:]: _identity(meta) for key, meta in found.items() if meta.get("type") != "directory"}
 
     def upload_tree(self, local: Path, rel: str) -> int:
-        """Copy the files of local folder ``local`` to ``rel`` (remote only); returns bytes sent."""
+        """Copy the files of local folder ``local`` to ``rel``, ``CONCURRENT_REQUESTS`` at
+        a time (see :meth:`write_many`); returns the bytes sent."""
+        files = sorted(p for p in local.rglob("*") if p.is_file())
         sent = 0
-        for path in sorted(p for p in local.rglob("*") if p.is_file()):
-            data = path.read_bytes()
-            self.write("/".join(filter(None, (rel.strip("/"), path.relative_to(local).as_posix()))), data)
-            sent += len(data)
+        for start in range(0, len(files), CONCURRENT_REQUESTS):
+            chunk = {
+                "/".join(filter(None, (rel.strip("/"), path.relative_to(local).as_posix()))): path.read_bytes()
+                for path in files[start : start + CONCURRENT_REQUESTS]
+            }
+            self.write_many(chunk)
+            sent += sum(map(len, chunk.values()))
         return sent
 
     def remove_tree(self, rel: str) -> None:

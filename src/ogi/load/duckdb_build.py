@@ -26,6 +26,7 @@ from pathlib import Path
 from ogi import metadata
 from ogi.load.lock import exclusive
 from ogi.load.object_store import attach_object_store
+from ogi.load.publish import published_files
 from ogi.load.scorecards import scorecard_views
 from ogi.load.tables import current_snapshot
 from ogi.parse import template
@@ -52,7 +53,13 @@ def search_path_config(warehouse: Path) -> dict[str, str]:
 
 
 def _core_view(name: str, snap: Path, work: Path, base: str) -> str:
-    files = _lit(base + (snap.relative_to(work) / name / "**" / "*.parquet").as_posix())
+    """A view over one table's files: a glob in a local warehouse; for a remote one
+    (``base``, its URL) the published files by name (:mod:`ogi.load.publish`), since
+    a glob on an object store is a listing request before every query's first read."""
+    if not base:
+        files = _lit((snap.relative_to(work) / name / "**" / "*.parquet").as_posix())
+    else:
+        files = "[" + ", ".join(_lit(base + rel) for rel in published_files(snap, name)) + "]"
     return f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files}, hive_partitioning = false)"
 
 

@@ -40,6 +40,7 @@ from ogi.archive.store import ArchiveStore
 from ogi.load.lock import exclusive
 from ogi.load.parse_cache import parser_version, through_cache, to_compact
 from ogi.load.plan import DocumentRef, read_registry, report_candidates, report_id, stored_fetches
+from ogi.load.publish import publish_snapshot
 from ogi.load.snapshots import RETENTION, check_input, checksums, intact, prune
 from ogi.parse import template
 from ogi.settings import settings
@@ -499,23 +500,8 @@ def write_tables(
     with exclusive(work_dir(warehouse)):
         summary = _write_tables(archive, warehouse, workers, as_of, allow_shrink, keep_snapshots)
         if is_remote(warehouse):
-            publish_snapshot(warehouse, summary.snapshot)
+            publish_snapshot(warehouse, tables_root(work_dir(warehouse)), summary.snapshot)
         return summary
-
-
-def publish_snapshot(warehouse: str, name: str) -> int:
-    """Upload snapshot ``name`` from the working folder to the remote warehouse, then point
-    ``tables/CURRENT`` at it and drop remote snapshots the working folder no longer keeps.
-    Returns the bytes sent."""
-    remote = Location(warehouse)
-    root = tables_root(work_dir(warehouse))
-    sent = remote.upload_tree(root / name, f"tables/{name}")
-    remote.write("tables/CURRENT", f"{name}\n".encode())
-    kept = {p.name for p in root.iterdir() if p.is_dir()}
-    for old in remote.children("tables"):
-        if old not in kept:
-            remote.remove_tree(f"tables/{old}")
-    return sent
 
 
 def _published_manifest(warehouse: Where) -> dict[str, Any] | None:
