@@ -80,6 +80,14 @@ def test_archive_and_warehouse_on_s3(archive, baseline, env, tmp_path, monkeypat
     current = Location(s3_wh).read("tables/CURRENT").decode().strip()
     assert f"tables/{current}/manifest.json" in listed and "ogi.duckdb" in listed
     assert not any(name.startswith("tables/") and name.endswith(".duckdb") for name in listed)
+    # published one file per folder of the snapshot built here (its buckets merged)
+    built = tmp_path / "work" / "s3" / BUCKET / "t1" / "wh" / "tables" / current
+    folders = {p.parent.relative_to(built).as_posix() for p in built.rglob("*.parquet")}
+    assert any(len(list((built / f).glob("*.parquet"))) > 1 for f in folders)  # buckets to merge
+    published = sorted(n for n in listed if n.startswith(f"tables/{current}/") and n.endswith(".parquet"))
+    assert published == sorted(f"tables/{current}/{f}/data.parquet" for f in folders)
+    manifest = json.loads(Location(s3_wh).read(f"tables/{current}/manifest.json"))
+    assert sorted(f"tables/{current}/{f}" for f in manifest["published"]) == published
     assert_same_warehouse(baseline, s3_wh)
     assert plan(s3_archive, s3_wh) == []  # every document is cached in the bucket
 

@@ -243,7 +243,7 @@ def parse_in_worker(
     from ogi.load import parse_batch
 
     pages_before = pages_read()
-    results = parse_batch(refs, archive, warehouse)
+    results = parse_batch(refs, archive, warehouse, planned=True)  # refs of a plan (parse_documents)
     stats = ParseStats(ocr_pages=pages_read() - pages_before)
     for ref, result in zip(refs, results, strict=True):
         if result is None:
@@ -281,7 +281,8 @@ def parse_documents(
     map_batches: MapBatches | None = None,
     log: RunLog | None = None,
 ) -> ParseStats:
-    """Parse ``refs`` in batches on ``workers`` processes; returns what happened.
+    """Parse ``refs`` (a plan's: documents without a cache entry) in batches on
+    ``workers`` processes; returns what happened.
 
     Light batches first, then pictures, then the PDFs that turned out to need OCR
     (see the module doc). ``map_batches`` runs :func:`parse_in_worker` over every batch

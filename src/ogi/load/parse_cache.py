@@ -232,12 +232,21 @@ def _trusted(
 
 
 def through_cache(
-    refs: list[DocumentRef], store: ArchiveStore, warehouse: Location, version: str, now: dict[str, Any] | None = None
+    refs: list[DocumentRef],
+    store: ArchiveStore,
+    warehouse: Location,
+    version: str,
+    now: dict[str, Any] | None = None,
+    *,
+    planned: bool = False,
 ) -> Iterator[tuple[DocumentRef, dict[str, Any] | None, dict[str, Any] | None]]:
     """Each ref with its result: ``(ref, entry, None)`` from a trusted cache entry (cache
     form), ``(ref, None, result)`` parsed now and cached, ``(ref, None, None)`` when its
     OCR was deferred and it needs it (not parsed). ``now``: objects' fingerprints by
-    sha256 when the caller listed them already.
+    sha256 when the caller listed them already. ``planned``: the refs come from
+    :func:`ogi.load.plan.plan`, so they had no entry a moment ago and none is looked up
+    (one request per document saved on an object store; an entry another process wrote
+    since is written again, with the same content).
 
     Documents go ``FETCH_CHUNK`` at a time: their cache entries, then the objects of
     those to parse, are fetched together (concurrently on an object store, where a
@@ -248,7 +257,7 @@ def through_cache(
     now = now or {}
     for start in range(0, len(refs), FETCH_CHUNK):
         chunk = refs[start : start + FETCH_CHUNK]
-        entries = read_compacts(warehouse, [ref.sha256 for ref in chunk], version)
+        entries = {} if planned else read_compacts(warehouse, [ref.sha256 for ref in chunk], version)
         stale = [ref for ref in chunk if not _trusted(entries.get(ref.sha256), ref, store, now.get(ref.sha256))]
         objects = store.read_many([sha for ref in stale for sha in ref.parts or (ref.sha256,)])
         writes: dict[str, bytes] = {}
@@ -305,11 +314,13 @@ def _parse_fetched(
     return result, to_compact(result) | {"object": fingerprint}
 
 
-def parse_batch(refs: list[DocumentRef], archive: Where, warehouse: Where) -> list[dict[str, Any] | None]:
-    """Parse a batch of documents through the cache; safe to run in several processes (or
-    machines) at once.
+def parse_batch(
+    refs: list[DocumentRef], archive: Where, warehouse: Where, *, planned: bool = False
+) -> list[dict[str, Any] | None]:
+    """Parse a batch of documents through the cache (``planned``: see
+    :func:`through_cache`); safe to run in several processes (or machines) at once.
 
     A document whose OCR was deferred (``ref.ocr_deferred``) and that needs it has no
     result here (None): it has not been parsed."""
-    done = through_cache(refs, ArchiveStore(archive), Location(warehouse), parser_version())
+    done = through_cache(refs, ArchiveStore(archive), Location(warehouse), parser_version(), planned=planned)
     return [result if entry is None else from_compact(entry) for _, entry, result in done]

@@ -17,8 +17,10 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ogi.load.snapshots import ROW_GROUP
 from ogi.storage import Location
 
 PUBLISHED_FILE = "data.parquet"  # the one file of each folder of a published snapshot
@@ -33,13 +35,26 @@ def published_files(snap: Path, table: str) -> list[str]:
 
 
 def _merge(files: list[Path], target: Path) -> None:
-    """Write ``files`` (one schema) into ``target``, one after the other."""
+    """Write ``files`` (one schema) into ``target``, one after the other, in row groups
+    of ``ROW_GROUP`` rows: a query reads each column of each row group with its own
+    request, so a row group per bucket would multiply the requests by the buckets.
+    Memory holds about one row group."""
     schema = pq.read_schema(files[0])
+    pending: list[pa.Table] = []
+    rows = 0
     with pq.ParquetWriter(target, schema, compression="zstd") as writer:
         for path in files:
             source = pq.ParquetFile(path)
             for group in range(source.num_row_groups):
-                writer.write_table(source.read_row_group(group))
+                pending.append(source.read_row_group(group))
+                rows += pending[-1].num_rows
+                if rows >= ROW_GROUP:
+                    whole = pa.concat_tables(pending)
+                    cut = rows - rows % ROW_GROUP
+                    writer.write_table(whole.slice(0, cut), row_group_size=ROW_GROUP)
+                    pending, rows = [whole.slice(cut)], rows - cut
+        if rows or not pending:
+            writer.write_table(pa.concat_tables(pending) if pending else schema.empty_table())
 
 
 def _staged(snap: Path, stage: Path) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from ogi.storage import Where, join
 
 log = logging.getLogger("ogi.load")
+ROW_GROUP = 100_000  # rows per Parquet row group, in every table file
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from ogi.load.lock import exclusive
 from ogi.load.parse_cache import parser_version, through_cache, to_compact
 from ogi.load.plan import DocumentRef, read_registry, report_candidates, report_id, stored_fetches
 from ogi.load.publish import publish_snapshot
-from ogi.load.snapshots import RETENTION, check_input, checksums, intact, prune
+from ogi.load.snapshots import RETENTION, ROW_GROUP, check_input, checksums, intact, prune
 from ogi.parse import template
 from ogi.settings import settings
 from ogi.storage import Location, Where, as_where, is_remote, work_dir
@@ -51,7 +51,6 @@ from ogi.validate.oversight_years import YOY_CODES, cells_digest, conflicting_ve
 from ogi.validate.report import year_mismatch
 from ogi.workers import new_pool
 
-ROW_GROUP = 100_000
 KEEP_SNAPSHOTS = RETENTION.keep_snapshots
 log = logging.getLogger("ogi.load")
 _UNKNOWN_YEAR = "unknown"
