@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from ogi_testkit import synthetic_parser
 from ogi_testkit.synthetic_archive import write_synthetic_archive
 
 from ogi.archive.store import ArchiveStore
-from ogi.load import load, plan
+from ogi.load import build_duckdb, load, plan, write_tables
 from ogi.storage import Location
 from tests.scale_kit import BUCKET, assert_same_warehouse, kill_once, s3_server
 
@@ -90,6 +91,20 @@ def test_archive_and_warehouse_on_s3(archive, baseline, env, tmp_path, monkeypat
     assert sorted(f"tables/{current}/{f}" for f in manifest["published"]) == published
     assert_same_warehouse(baseline, s3_wh)
     assert plan(s3_archive, s3_wh) == []  # every document is cached in the bucket
+
+    # this machine keeps a copy of every entry it wrote, byte for byte; a broken copy
+    # is not trusted: a full rebuild (no local snapshot to reuse) still equals the oracle
+    mirror = tmp_path / "work" / "s3" / BUCKET / "t1" / "wh"
+    entries = sorted(n for n in listed if n.startswith(f"parse_cache/{VERSION}/"))
+    assert sorted(p.relative_to(mirror).as_posix() for p in (mirror / "parse_cache").rglob("*.json")) == entries
+    assert all((mirror / n).read_bytes() == Location(s3_wh).read(n) for n in entries[:10])
+    (mirror / entries[0]).write_text("{not json")
+    (mirror / entries[1]).unlink()
+    shutil.rmtree(mirror / "tables")
+    write_tables(s3_archive, s3_wh, workers=2, allow_shrink=True)
+    build_duckdb(s3_wh)
+    assert_same_warehouse(baseline, s3_wh)
+    assert (mirror / entries[1]).read_bytes() == Location(s3_wh).read(entries[1])  # fetched again
 
     # another machine: a new working folder, only the bucket in common
     sql = (

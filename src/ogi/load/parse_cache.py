@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from ogi.archive.store import ArchiveStore, ObjectCorrupt, verify
 from ogi.extract.errors import UnreadableDocument
 from ogi.extract.heavy import NeedsOCR, deferring_ocr
-from ogi.storage import Location, Where
+from ogi.storage import Location, Where, work_dir
 from ogi.validate.checks import Issue
 from ogi.validate.document import parser_failure, unreadable_document
 
@@ -140,7 +140,7 @@ def read_compacts(warehouse: Location, shas: list[str], version: str) -> dict[st
     corrupt entry is left out (re-parsed, never trusted)."""
     names = {cache_name(sha, version): sha for sha in shas}
     out = {}
-    for name, (data, _) in warehouse.read_many(list(names)).items():
+    for name, data in _read_through(warehouse, list(names)).items():
         try:
             entry = json.loads(data)
         except ValueError:
@@ -148,6 +148,35 @@ def read_compacts(warehouse: Location, shas: list[str], version: str) -> dict[st
         if isinstance(entry, dict) and "codes" in entry:
             out[names[name]] = entry
     return out
+
+
+def _read_through(warehouse: Location, names: list[str]) -> dict[str, bytes]:
+    """The entries ``names`` that exist. A remote warehouse's entries are kept in this
+    machine's working folder once read or written here (:func:`_mirror`), so a load
+    fetches only the entries it has not seen: the table build reads every entry of
+    the buckets it rebuilds, which without the copy is a GET per document per load."""
+    if not warehouse.remote:
+        return {name: data for name, (data, _) in warehouse.read_many(names).items()}
+    mirror = _mirror(warehouse)
+    found = {name: data for name, (data, _) in mirror.read_many(names).items()}
+    fetched = {name: data for name, (data, _) in warehouse.read_many([n for n in names if n not in found]).items()}
+    mirror.write_many(fetched)
+    return found | fetched
+
+
+def _mirror(warehouse: Location) -> Location:
+    """This machine's copy of a remote warehouse's parse cache (in ``OGI_WORK``). An
+    entry's name fixes its content (one document, one parser version; the parse is
+    deterministic), so a copy is never stale in what it says; the object fingerprint
+    it carries is checked like the original's (:func:`_trusted`). Deleting it costs
+    only the requests to fill it again."""
+    return Location(work_dir(warehouse.where))
+
+
+def _write_entries(warehouse: Location, entries: dict[str, bytes]) -> None:
+    warehouse.write_many(entries)
+    if warehouse.remote:
+        _mirror(warehouse).write_many(entries)
 
 
 def write_cached(warehouse: Where | Location, result: dict[str, Any], fingerprint: Any = None) -> str:
@@ -274,7 +303,7 @@ def through_cache(
             if entry is not None:
                 writes[cache_name(ref.sha256, version)] = _encoded(entry)
             done.append((ref, None, result))
-        warehouse.write_many(writes)
+        _write_entries(warehouse, writes)
         yield from done
 
 
