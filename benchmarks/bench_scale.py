@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--workdir", type=Path, default=None, help="kept between runs (archive reuse)")
     parser.add_argument("--runs", default="abc", help="which of the runs (a), (b), (c) to make (default all)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the runs; the median run of each is shown")
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ogi-bench-scale-"))
@@ -132,23 +133,27 @@ def main() -> None:
             apply_prefect_env(server_home, server.address.api_url, quiet=True)
             for module in ("ogi.load", "ogi.orchestrate.flows", "distributed", "prefect_dask", "s3fs"):
                 importlib.import_module(module)  # imports outside the timings
-            results = {}
-            for label, arch, wh, dask in (
-                ("(a) local pool, 2 processes", str(archive), str(workdir / "wh-pool"), None),
-                ("(b) Dask LocalCluster, 2 workers", str(archive), str(workdir / "wh-dask"), "local:2"),
-                ("(c) Dask + S3 archive and warehouse", s3_archive, f"s3://{BUCKET}/wh", "local:2"),
-            ):
-                if label[1] not in args.runs:
-                    continue
-                shutil.rmtree(wh, ignore_errors=True)
-                shutil.rmtree(workdir / "work", ignore_errors=True)
-                results[label] = run(label, arch, wh, dask, s3, workdir / "moto.log")
+            runs: dict[str, list[dict]] = {}
+            for _ in range(args.repeat):  # interleaved, so drifts of the machine hit every kind alike
+                for label, arch, wh, dask in (
+                    ("(a) local pool, 2 processes", str(archive), str(workdir / "wh-pool"), None),
+                    ("(b) Dask LocalCluster, 2 workers", str(archive), str(workdir / "wh-dask"), "local:2"),
+                    ("(c) Dask + S3 archive and warehouse", s3_archive, f"s3://{BUCKET}/wh", "local:2"),
+                ):
+                    if label[1] not in args.runs:
+                        continue
+                    if wh.startswith("s3://"):
+                        Location(wh).remove_tree("")
+                    shutil.rmtree(wh, ignore_errors=True)
+                    shutil.rmtree(workdir / "work", ignore_errors=True)
+                    runs.setdefault(label, []).append(run(label, arch, wh, dask, s3, workdir / "moto.log"))
+            results = {label: sorted(rs, key=lambda r: r["seconds"])[len(rs) // 2] for label, rs in runs.items()}
             from prefect.logging.handlers import APILogWorker
 
             APILogWorker.drain_all(timeout=30)  # the runs' last log lines, before the server stops
 
         base = results.get("(a) local pool, 2 processes", {}).get("seconds")
-        print(f"\ndocuments: {args.docs}; cores: {os.cpu_count()}")
+        print(f"\ndocuments: {args.docs}; cores: {os.cpu_count()}; median of {args.repeat} run(s) each")
         for label, r in results.items():
             ratio = f"{r['seconds'] / base:5.2f}×" if base else "  (no (a) run)"
             moved = r["bytes"] / args.docs / 1e3
