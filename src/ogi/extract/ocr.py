@@ -39,6 +39,7 @@ DET_WIDTH = 1000  # narrative detection runs on the page scaled to this width (t
 MIN_GLYPH = 9  # a connected ink blob smaller than this both ways is a speck or a dot, not a character
 REC_HEIGHT = 48  # the recogniser's input height
 REC_CELL_TEXT = 40  # a text line's crop (with its margin) is scaled to this height
+REREAD_TEXT = (32, 46)  # the other heights an unsure table cell's line is read again at
 STRIP_GAP = 24  # white between the cells of a row recognised as one strip (px at 48 high)
 STRIP_RATIO = 4.0  # a cell line at most this wide (for 48 high) joins its row's strip
 REC_BATCH = 16  # crops recognised per call (sorted by width, so a batch pads little)
@@ -192,7 +193,13 @@ def _bands(ink: np.ndarray, origin: tuple[int, int]) -> list[tuple[int, int, int
     return [(ox + x0, oy + y0, ox + x1, oy + y1) for y0, y1, x0, x1 in bands]
 
 
-def _band_crop(clean: np.ndarray, box: tuple[int, int, int, int], limit: tuple[int, int, int, int], height: float):
+def _band_crop(
+    clean: np.ndarray,
+    box: tuple[int, int, int, int],
+    limit: tuple[int, int, int, int],
+    height: float,
+    text_height: int = REC_CELL_TEXT,
+):
     """A text line's crop with white room around it, sized on the page's text height
     rather than the line's own (a lone "0" cut tight reads as the letter O). Only the
     glyphs' box is copied: specks beside them would read as a point or a comma, while
@@ -205,7 +212,7 @@ def _band_crop(clean: np.ndarray, box: tuple[int, int, int, int], limit: tuple[i
     crop = np.full((bottom - top, right - left), 255, np.uint8)
     gy0, gy1, gx0, gx1 = max(y0 - 1, top), min(y1 + 1, bottom), max(x0 - 1, left), min(x1 + 1, right)
     crop[gy0 - top : gy1 - top, gx0 - left : gx1 - left] = clean[gy0:gy1, gx0:gx1]
-    return _canvas(crop, REC_CELL_TEXT)
+    return _canvas(crop, text_height)
 
 
 def _canvas(crop: np.ndarray, text_height: int) -> np.ndarray:
@@ -386,6 +393,47 @@ def _strips(tables: list[RuledTable], cell_lines: list[list[list[_Line]]]) -> tu
     return singles, strips
 
 
+def _reread_unsure(tables: list[RuledTable], cell_lines: list[list[list[_Line]]], clean: np.ndarray, ink) -> None:
+    """Read each unsure line of a ruled table's cells again, alone, at the
+    ``REREAD_TEXT`` heights. The new reading replaces the first only when both are
+    sure, agree, and are a number (its point on the baseline): the recogniser's doubt
+    is often about one scale of the glyphs, and two sure, agreeing readings at other
+    scales are as good as a sure first one. Nothing but the printed glyphs is used, so
+    a cell is never filled in from what the identities or the neighbours expect;
+    every other unsure cell stays unsure."""
+    from ogi.settings import settings
+
+    threshold = settings().ocr_min_confidence
+    heights = [line.box[3] - line.box[1] for table in cell_lines for lines in table for line in lines]
+    if not heights:
+        return
+    height = statistics.median(heights)
+    unsure = [
+        (line, cb.box)
+        for table, cells in zip(tables, cell_lines, strict=True)
+        for cb, lines in zip(table.cells, cells, strict=True)
+        for line in lines
+        if line.score < threshold
+    ]
+    if not unsure:
+        return
+    again = [
+        [_Line(_band_crop(clean, line.box, limit, height, size), line.y, line.x, line.box) for size in REREAD_TEXT]
+        for line, limit in unsure
+    ]
+    _recognise([read for reads in again for read in reads])
+    for (line, _), reads in zip(unsure, again, strict=True):
+        texts = {read.text for read in reads}
+        if len(texts) != 1 or min(read.score for read in reads) < threshold:
+            continue
+        text = texts.pop()
+        if not text or not set(text) <= NUMBER_CHARS:
+            continue
+        if ("." in text or "," in text) and not _points_on_baseline(ink, line.box):
+            continue
+        line.text, line.score = text, min(read.score for read in reads)
+
+
 def _grid(table: RuledTable, cell_lines: list[list[_Line]], index: int, page: int) -> Grid:
     rows: list[list[Cell | None]] = [[None] * table.n_cols for _ in range(table.n_rows)]
     for cb, lines in zip(table.cells, cell_lines, strict=True):
@@ -459,6 +507,7 @@ def read_page(image: np.ndarray, page: int, first_table: int) -> PageReading:
             and not _points_on_baseline(ink, line.box)
         ):
             line.score = 0.0
+    _reread_unsure(tables, cell_lines, clean, ink)
     reading = PageReading()
     positioned = _join_lines(narrative)
     for k, (table, lines) in enumerate(zip(tables, cell_lines, strict=True)):
