@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from ogi.extract import ocr
-from ogi.extract.ocr_tables import find_tables, line_masks
 
 PRINTED = [["17", "305", "42"], ["8", "1260", "93"]]
 
@@ -30,14 +29,7 @@ def _page() -> np.ndarray:
 
 
 def _read_cells():
-    gray = ocr.normalise(cv2.cvtColor(_page(), cv2.COLOR_GRAY2BGR))
-    binary = ocr._binary(gray)
-    horizontal, vertical = line_masks(binary)
-    ruling = cv2.bitwise_or(horizontal, vertical)
-    ink = cv2.bitwise_and(binary, cv2.bitwise_not(ruling))
-    clean = gray.copy()
-    clean[ruling > 0] = 255
-    tables = find_tables(horizontal, vertical)
+    tables, clean, ink = ocr._layers(ocr.normalise(cv2.cvtColor(_page(), cv2.COLOR_GRAY2BGR)))
     cell_lines = ocr._cell_lines(tables, clean, ink)
     lines = [line for table in cell_lines for cell in table for line in cell]
     ocr._recognise(lines)

@@ -481,17 +481,23 @@ def _keywords(text: str) -> int:
     return _keyword_count(text)
 
 
-def read_page(image: np.ndarray, page: int, first_table: int) -> PageReading:
-    """One page image → its text lines (reading order, table rows included) and grids."""
-    page_read()
-    gray = normalise(image)
+def _layers(gray: np.ndarray) -> tuple[list[RuledTable], np.ndarray, np.ndarray]:
+    """A normalised page's ruled tables, the page with its ruling lines painted white
+    (what cells are cropped from), and its ink without the ruling lines."""
     binary = _binary(gray)
     horizontal, vertical = line_masks(binary)
     ruling = cv2.bitwise_or(horizontal, vertical)
     ink = cv2.bitwise_and(binary, cv2.bitwise_not(ruling))
     clean = gray.copy()
     clean[ruling > 0] = 255
-    tables = find_tables(horizontal, vertical)
+    return find_tables(horizontal, vertical), clean, ink
+
+
+def read_page(image: np.ndarray, page: int, first_table: int) -> PageReading:
+    """One page image → its text lines (reading order, table rows included) and grids."""
+    page_read()
+    gray = normalise(image)
+    tables, clean, ink = _layers(gray)
     cell_lines = _cell_lines(tables, clean, ink)
     rest = gray.copy()
     for t in tables:
