@@ -7,10 +7,12 @@ parse that runs too long, a worker out of memory); the parser is the real one.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -96,6 +98,15 @@ def test_wall_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ParseTimeout, match=r"longer than 0\.2 s") as info:
         parse_bytes(slow, "slow.docx")
     assert info.value.check == "parse_timeout"
+
+
+def test_a_timeout_swallowed_once_fires_again() -> None:
+    """A ParseTimeout raised inside a finaliser is lost (Python prints it and goes on):
+    the alarm fires again, so the parse still stops."""
+    with pytest.raises(ParseTimeout), limits.deadline("swallowed.docx", 0.1):
+        with contextlib.suppress(ParseTimeout):  # as a garbage collector's __del__ would
+            time.sleep(2)
+        time.sleep(2)
 
 
 def _parse_check(path: str) -> str:

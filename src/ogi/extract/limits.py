@@ -117,6 +117,9 @@ def _span(value: str | None) -> int:
         return 1
 
 
+RETRY_SECONDS = 0.05  # how often an expired deadline's alarm fires again until the parse stops
+
+
 @contextlib.contextmanager
 def deadline(name: str, seconds: float | None = None) -> Iterator[None]:
     """Raise ParseTimeout in this thread after ``seconds`` of wall time.
@@ -130,13 +133,23 @@ def deadline(name: str, seconds: float | None = None) -> Iterator[None]:
         yield
         return
 
+    armed = [True]
+
     def expire(signum: int, frame: object) -> None:
-        raise ParseTimeout(f"{name}: parse took longer than {seconds:g} s")
+        if armed[0]:
+            raise ParseTimeout(f"{name}: parse took longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Fires again every RETRY_SECONDS until the block ends: a raise that lands in a
+    # finaliser (an object's __del__ run by the garbage collector) is swallowed.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
     finally:
+        while armed[0]:
+            try:
+                armed[0] = False
+            except ParseTimeout:  # the alarm came as the block ended: it is disarmed next turn
+                continue
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
