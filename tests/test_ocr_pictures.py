@@ -142,3 +142,56 @@ def test_parts_follow_the_page_and_key_the_document(tmp_path: Path) -> None:
 
     (fewer,) = _candidates(store, [0, 1], [0, 1], pictures[:2])
     assert fewer.sha256 != ref.sha256
+
+
+def test_a_picture_shown_but_not_archived_is_named(tmp_path: Path) -> None:
+    """The page shows three pictures, the archive holds two: the report is the two, and
+    the ref names the third so that the load can say the report is incomplete."""
+    store = ArchiveStore(tmp_path)
+    pictures = [b"\xff\xd8\xff picture %d" % k for k in range(3)]
+    base = "http://a1.test/gk/2024.html"
+    html = "".join(f'<p><img src="p{k}.jpg"/></p>' for k in range(3))
+    article = store.put(f"<html><body><div>年度报告</div>{html}</body></html>".encode())
+    start = datetime(2025, 1, 2, tzinfo=UTC)
+    rows = [_fetch(base, "article", article, start, ctype="text/html")]
+    for k in (0, 2):
+        rows.append(
+            _fetch(
+                f"http://a1.test/gk/p{k}.jpg",
+                "attachment",
+                store.put(pictures[k]),
+                start,
+                parent=base,
+                ctype="image/jpeg",
+            )
+        )
+    (ref,) = report_candidates(pa.Table.from_pylist(rows, schema=FETCH_LOG_SCHEMA), store)
+    assert ref.parts == (hashlib.sha256(pictures[0]).hexdigest(), hashlib.sha256(pictures[2]).hexdigest())
+    assert ref.missing_parts == ("http://a1.test/gk/p1.jpg",)
+
+
+def test_a_picture_the_server_failed_makes_the_report_an_error(tmp_path: Path) -> None:
+    """End to end: one page of the picture report answers 404 to the crawler. The load
+    reads the report from the other pages and records ``missing_part`` (error) naming
+    the picture's URL, instead of loading an incomplete report as if it were whole."""
+    from ogi.load import load
+    from ogi.load.query import connect
+
+    with SampleWeb(port=0) as web:
+        (site,) = [s for s in web.sites if s.agency_id == AGENCY]
+        (report,) = [r for r in site.reports if r.year == YEAR]
+        gone = site.file_path(report, 11, "jpg")  # the second picture
+        del site.routes[gone]
+        crawl(web.registry_path, tmp_path / "archive", agencies=[AGENCY], settings=FAST)
+    summary = load(tmp_path / "archive", tmp_path / "warehouse", workers=1)
+    assert summary.parse_failed == 0
+    con = connect(tmp_path / "warehouse")
+    rows = con.execute(
+        "SELECT i.severity, i.detail, d.part_sha256 FROM issues i JOIN reports r USING (report_id) "
+        "JOIN documents d ON d.sha256 = r.document_sha256 WHERE i.check_name = 'missing_part'"
+    ).fetchall()
+    con.close()
+    assert len(rows) == 1, rows
+    severity, detail, parts = rows[0]
+    assert severity == "error" and gone in detail
+    assert len(parts) == len(report.images) - 1

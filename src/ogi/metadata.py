@@ -301,7 +301,7 @@ TABLES: tuple[Table, ...] = (
         "issues",
         "core",
         "Every check of checks.csv that fired: per-report checks from the parser, plus "
-        "year_mismatch, carryover_continuity and missing_report from the load.",
+        "year_mismatch, missing_part, carryover_continuity and missing_report from the load.",
         _cols("issues", "report_id agency_id year check_name severity codes detail origin"),
         partition="year",
         foreign_keys=_TO_REPORT,

@@ -104,6 +104,10 @@ def is_attachment_url(url: str) -> bool:
     return _ext_of(url) in DOC_EXTENSIONS
 
 
+def is_picture_url(url: str) -> bool:
+    return _ext_of(url) in IMAGE_EXTENSIONS
+
+
 def _chrome(el: lxml.html.HtmlElement) -> bool:
     return (
         isinstance(el.tag, str)
@@ -146,7 +150,7 @@ def attachments(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
     if pictures and not list(tree.iter("table")) and len(_article_text(tree)) < 600:
         for img in pictures:
             url = urljoin(base, img.get("src", "").strip())
-            if _ext_of(url) in IMAGE_EXTENSIONS:
+            if is_picture_url(url):
                 found.setdefault(url, Link(url, (img.get("alt") or "").strip()))
     return list(found.values())
 

@@ -50,6 +50,9 @@ class DocumentRef:
     #: sha256 of each archived picture, in page order, when the document is an article
     #: published as pictures (``sha256`` is then their key); empty for one object.
     parts: tuple[str, ...] = ()
+    #: Pictures the archived article shows that were never archived (their URLs): the
+    #: report is read without them, and the load records a ``missing_part`` error.
+    missing_parts: tuple[str, ...] = ()
     #: Set by the parse fan-out on the documents of its light batches: one that turns
     #: out to need OCR (a PDF without a text layer) is handed back for a heavy batch
     #: instead of being read there (``ogi.extract.heavy``).
@@ -147,7 +150,7 @@ def _with_parts(ref: DocumentRef, article: dict, pictures: dict[str, dict], stor
     """The article as the document of its pictures, in the page's order (the plain
     article when its archived page shows none of them any more)."""
     shown = _page_order(store, article, pictures) if store is not None else None
-    order = list(pictures) if shown is None else shown
+    order, missing = (list(pictures), []) if shown is None else shown
     if not order:
         return ref
     parts = tuple(pictures[url]["sha256"] for url in order)
@@ -161,21 +164,25 @@ def _with_parts(ref: DocumentRef, article: dict, pictures: dict[str, dict], stor
         link_title=ref.link_title,
         first_fetched_at=ref.first_fetched_at,
         parts=parts,
+        missing_parts=tuple(missing),
     )
 
 
-def _page_order(store: ArchiveStore, article: dict, pictures: dict[str, dict]) -> list[str] | None:
+def _page_order(store: ArchiveStore, article: dict, pictures: dict[str, dict]) -> tuple[list[str], list[str]] | None:
     """The archived pictures in the order the archived article shows them (the crawler's
-    own reading of the page: ``ogi.crawl.pages.attachments``). A picture the page no
-    longer shows (an earlier version's) is left out; None when the page cannot be read."""
-    from ogi.crawl.pages import attachments, parse_html
+    own reading of the page: ``ogi.crawl.pages.attachments``), and the pictures it shows
+    that were never archived (a failed fetch). A picture the page no longer shows (an
+    earlier version's) is left out; None when the page cannot be read."""
+    from ogi.crawl.pages import attachments, is_picture_url, parse_html
 
     try:
         tree = parse_html(store.read(article["sha256"]))
     except (FileNotFoundError, ValueError):
         return None
     shown = [canonical_url(link.url) for link in attachments(tree, article["final_url"] or article["url"])]
-    return [url for url in shown if url in pictures]
+    return [url for url in shown if url in pictures], [
+        url for url in shown if url not in pictures and is_picture_url(url)
+    ]
 
 
 def plan(archive: Where, warehouse: Where) -> list[DocumentRef]:

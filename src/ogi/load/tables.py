@@ -48,7 +48,7 @@ from ogi.storage import Location, Where, as_where, is_remote, work_dir
 from ogi.validate.cross_year import cross_document_issues, last_complete_year
 from ogi.validate.identities import APPLICANT_COLUMNS
 from ogi.validate.oversight_years import YOY_CODES, cells_digest, conflicting_versions, stub_column, yoy_jump
-from ogi.validate.report import year_mismatch
+from ogi.validate.report import missing_part, year_mismatch
 from ogi.workers import new_pool
 
 KEEP_SNAPSHOTS = RETENTION.keep_snapshots
@@ -273,10 +273,8 @@ def build_bucket(
             (i.get("check"), i.get("severity"), list(i.get("codes") or []), i.get("detail"), "parse")
             for i in meta.get("issues") or []
         ]
-        found += [
-            (i.check, i.severity, i.codes, i.detail, "load")
-            for i in year_mismatch(parsed_year, ref.report_year, ref.url)
-        ]
+        load_found = year_mismatch(parsed_year, ref.report_year, ref.url) + missing_part(ref.missing_parts)
+        found += [(i.check, i.severity, i.codes, i.detail, "load") for i in load_found]
         iss = issues[year]
         for check, sev, icodes, detail, origin in found:
             for key, val in (
@@ -294,6 +292,7 @@ def build_bucket(
         n = entry["n_cells"]
         values = dict(zip(entry["codes"][:n], entry["values"][:n], strict=True))
         errors = sum(1 for i in meta.get("issues") or [] if i.get("severity") == "error")
+        errors += sum(1 for i in load_found if i.severity == "error")
         stub = {
             "report_id": rid,
             "agency_id": agency,

@@ -55,6 +55,7 @@ CHECK_LABELS = {
     "conflicting_versions": "多版本数字不一致",
     "carryover_continuity": "结转不连续",
     "missing_report": "年报缺失",
+    "missing_part": "图片页未存档",
 }
 CSS = """
 body{font-family:FONT;margin:0;color:#222;background:#fafafa}

@@ -44,6 +44,20 @@ def blank_cells(cells: Mapping[str, Number], template_codes: Sequence[str], foun
     ]
 
 
+def missing_part(missing: tuple[str, ...] | list[str]) -> list[Issue]:
+    """Pictures of a report published as pictures that its article shows but the
+    archive does not hold: the report was read without those pages."""
+    if not missing:
+        return []
+    return [
+        Issue(
+            "missing_part",
+            f"the article shows {len(missing)} picture(s) that were not archived, read without them: "
+            + ", ".join(missing),
+        )
+    ]
+
+
 def year_mismatch(parsed_year: int | None, listing_year: int | None, url: str) -> list[Issue]:
     """The report's own year differs from the year its listing gave."""
     if parsed_year is None or listing_year is None or parsed_year == listing_year:
