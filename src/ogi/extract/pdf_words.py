@@ -21,6 +21,8 @@ from ogi.extract.model import Cell, Grid
 _UNIT = re.compile(r"^(?:万元|元|件|个|条|项|次)$")
 _VALUE = re.compile(r"^(?:[+-]?[\d０-９][\d０-９,，.．]*(?:万元|元|件|个|条|项|次)?|[—\-/／–－]+|无)$")
 
+# Label text, then a number (a speck read as a point before it stays with the number).
+_RUN_ON = re.compile(r"^(.*[^\d０-９,，.．·\s])\s*([.．,，·]*[\d０-９][\d０-９,，.．]*)$")
 NARRATIVE_WORDS = 16  # a line of more words than any table row prints is narrative
 
 
@@ -55,6 +57,14 @@ def _columns(values: list[dict], gap: float) -> list[float]:
 
 def _nearest(x: float, centres: list[float]) -> int:
     return min(range(len(centres)), key=lambda i: abs(centres[i] - x))
+
+
+def _last_covered(word: dict, centres: list[float]) -> int:
+    """The column of a word run together with text on its left: the rightmost column
+    centre it spans (a label joined to its row's first number ends on that number),
+    else the nearest."""
+    covered = [i for i, x in enumerate(centres) if word["x0"] <= x <= word["x1"]]
+    return max(covered, key=lambda i: centres[i]) if covered else _nearest((word["x0"] + word["x1"]) / 2, centres)
 
 
 def _join_units(words: list[dict], height: float) -> list[dict]:
@@ -139,6 +149,23 @@ def word_grid(words: list[dict], index: int, page: int) -> Grid | None:
     reach = 1.8 * height
     for line in _cluster_lines([w for w in words if w not in in_cells], 0.45 * height):
         k = min(range(len(row_left)), key=lambda i: abs(rows[i][0] - line.y))
+        if abs(rows[k][0] - line.y) <= 0.45 * height and any(w["x1"] > left_edge + height for w in line.words):
+            # On the very line of a row's numbers, a word reaching over the number
+            # columns is that row's cell (a number run together with a speck, "·0"),
+            # never label text: as a label it would leave its cell looking blank.
+            y, cells, label = rows[k]
+            for w in sorted(line.words, key=lambda w: w["x0"]):
+                if w["x1"] <= left_edge + height:
+                    label.append(w)
+                    continue
+                col = _last_covered(w, centres)
+                run_on = _RUN_ON.match(w["text"])
+                if run_on and w["x0"] < centres[col] - height:  # the label and the row's first number as one word
+                    label.append({**w, "text": run_on[1], "x1": centres[col] - height})
+                    w = {**w, "text": run_on[2]}
+                cells[col] = cells[col] + " " + w["text"] if col in cells else w["text"]
+                placed[(y, col)] = {**w, "confidence": _least(placed.get((y, col), w), w)}
+            continue
         if abs(rows[k][0] - line.y) <= reach and all(w["x1"] <= row_left[k] + 0.3 * height for w in line.words):
             rows[k][2].extend(line.words)
             continue
