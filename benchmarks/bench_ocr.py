@@ -8,13 +8,15 @@ office, seal, photo), then parsed with ``ogi.parse`` in ``--workers`` processes 
 one OCR thread each. Per degradation: cell accuracy (cells equal to the answer key
 over all key cells), wrong cells that are *flagged* (null and named by an error)
 and *silent* ones (a number that differs from the printed one, or a printed number
-left null with no error: the one thing that must not happen). Speed: seconds per
+left null with no error: the one thing that must not happen). Narrative: the share
+of the printed sections' characters found, in order, in the parsed ones. Speed: seconds per
 page in one process (one core), and pages per minute over the whole run.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import math
 import os
@@ -48,7 +50,12 @@ def _generate(out: Path, n: int, seed: int) -> None:
     for i, ((report, degradation, ruled), pdf) in enumerate(zip(plan, pdfs, strict=True)):
         name = f"{i:03d}_{report.template}_{degradation}_{'ruled' if ruled else 'unruled'}.pdf"
         (out / name).write_bytes(scan_pdf(pdf, degradation, seed * 1000 + i))
-        key = {"cells": {**report.cells, **report.ext_cells}, "template": report.template, "year": report.year}
+        key = {
+            "cells": {**report.cells, **report.ext_cells},
+            "template": report.template,
+            "year": report.year,
+            "sections": report.sections,
+        }
         (out / f"{name}.truth.json").write_text(json.dumps(key, ensure_ascii=False), encoding="utf-8")
 
 
@@ -58,6 +65,15 @@ def _parse(path: str) -> tuple[str, dict, float]:
     started = time.perf_counter()
     result = parse_path(path)
     return path, result, time.perf_counter() - started
+
+
+def _narrative_read(truth: dict[str, str], parsed: dict[str, str]) -> tuple[int, int]:
+    """Characters of the printed narrative found, in order, in the parsed sections
+    (which also hold the tables' text on an OCR page), and the printed total."""
+    printed = "".join("".join(text.split()) for text in truth.values())
+    read = "".join("".join(text.split()) for text in parsed.values())
+    blocks = difflib.SequenceMatcher(None, printed, read, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks), len(printed)
 
 
 def _named(code: str, issues: list[dict]) -> bool:
@@ -97,6 +113,10 @@ def main() -> None:
             t["pages"] += result.get("pages") or 0
             t["seconds"] += seconds
             t["template_right"] += result["template"] == truth["template"]
+            if "sections" in truth:
+                found, printed = _narrative_read(truth["sections"], result["sections"])
+                t["narrative_found"] += found
+                t["narrative"] += printed
             for code, value in truth["cells"].items():
                 got = result["cells"].get(code)
                 t["cells"] += 1
@@ -117,6 +137,7 @@ def main() -> None:
             f"  {key:<14} docs {int(t['docs']):3d} pages {int(t['pages']):4d}"
             f"  cell accuracy {t['right'] / t['cells']:.4%}"
             f"  flagged {int(t['flagged'])}  silent {int(t['silent'])}  template right {int(t['template_right'])}"
+            f"  narrative read {t['narrative_found'] / max(t['narrative'], 1):.2%}"
             f"  s/page (one core) {t['seconds'] / max(t['pages'], 1):.2f}"
         )
     for name, code, got, value, raw, confidence in silent[: args.show]:

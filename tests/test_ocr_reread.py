@@ -74,9 +74,12 @@ def test_rereads_that_disagree_change_nothing(monkeypatch):
     for line in lines:
         line.text, line.score = "7", 0.3
 
-    def disagreeing(batch, strips=()):
-        for i, b in enumerate(batch):
-            b.text, b.score = str(i % 2), 0.99
+    heights = iter(range(len(ocr.REREAD_TEXT)))
+
+    def disagreeing(batch, strips=()):  # each height reads its own, sure number
+        number = str(next(heights))
+        for b in batch:
+            b.text, b.score = number, 0.99
 
     monkeypatch.setattr(ocr, "_recognise", disagreeing)
     ocr._reread_unsure(tables, cell_lines, clean, ink)

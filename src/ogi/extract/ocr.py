@@ -35,7 +35,9 @@ from ogi.extract.ocr_tables import RuledTable, find_tables, line_masks
 from ogi.extract.pdf_words import word_grid
 
 PAGE_WIDTH = 1654  # A4 at 200 dpi: the scale the kernels and thresholds are set for
-DET_WIDTH = 1000  # narrative detection runs on the page scaled to this width (text stays > 15 px)
+DET_WIDTH = 800  # detection sees the page scaled to this width (body text about 16 px high)
+DET_PAD = 24  # white kept above and below the text detection sees (px at PAGE_WIDTH)
+FRAGMENT = 0.6  # a band of ink shorter than this share of the page's text height is part of a line
 MIN_GLYPH = 9  # a connected ink blob smaller than this both ways is a speck or a dot, not a character
 REC_HEIGHT = 48  # the recogniser's input height
 REC_CELL_TEXT = 40  # a text line's crop (with its margin) is scaled to this height
@@ -43,7 +45,10 @@ REREAD_TEXT = (32, 46)  # the other heights an unsure table cell's line is read 
 STRIP_GAP = 24  # white between the cells of a row recognised as one strip (px at 48 high)
 STRIP_RATIO = 4.0  # a cell line at most this wide (for 48 high) joins its row's strip
 REC_BATCH = 16  # crops recognised per call (sorted by width, so a batch pads little)
-REC_BATCH_AREA = 120  # most 48x48 units in one call (a full-width text line is about 30)
+# Most 48x48 units in one call (a full-width text line is about 40): the recogniser's
+# cost per unit grows with the call's size (about 60 us/px column up to 1,000 px, 75-85
+# beyond, on this machine's cores), so calls stay small.
+REC_BATCH_AREA = 20
 NUMBER_CHARS = frozenset("0123456789.,-—/")  # what a printed count, amount or blank marker is made of
 LOOKALIKES = frozenset("OoDQlIi|SsBZzg〇")  # letters the recogniser reads for digits
 NOT_SURE = 0.5  # confidence of a number the recogniser did not read as its best guess
@@ -264,8 +269,9 @@ def _recognise(lines: list[_Line], strips: Sequence[list[_Line]] = ()) -> None:
 
 def _batches(order: list[int], images: list[np.ndarray]) -> list[list[int]]:
     """Batches of similar widths, at most ``REC_BATCH`` crops and ``REC_BATCH_AREA``
-    square units (every crop is padded to the widest): the recogniser's memory grows
-    with the batch's area, a few hundred MB for 16 full-width lines."""
+    square units (every crop is padded to the widest): a wider call costs more per
+    unit, as its working memory outgrows the core's cache. A line wider than that is
+    a call of its own."""
     batches: list[list[int]] = []
     for i in order:
         units = images[i].shape[1] / REC_HEIGHT
@@ -325,29 +331,77 @@ def _points_on_baseline(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool
     return any(max(stats[k][2], stats[k][3]) < MIN_GLYPH and centroids[k][1] >= foot for k in range(1, n))
 
 
+def _text_ranges(clean: np.ndarray, ink: np.ndarray) -> tuple[list[tuple[int, int]], tuple[int, int]]:
+    """The row ranges of the page detection is to see, and the columns its glyphs span.
+
+    Detection costs in proportion to the pixels it sees, so it sees only the rows
+    with glyphs (specks left out), with ``DET_PAD`` of room: not the blanked tables
+    (``clean`` is white there), not the margins. A range ends where the white
+    between two lines is wider than that room, cut in its middle, so no line is cut."""
+    mask = np.where(clean < 255, ink, 0).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    glyphs = stats[1:][np.maximum(stats[1:, 2], stats[1:, 3]) >= MIN_GLYPH]
+    if not len(glyphs):
+        return [], (0, 0)
+    height = clean.shape[0]
+    cover = np.zeros(height + 1, np.int32)
+    np.add.at(cover, glyphs[:, 1], 1)
+    np.add.at(cover, glyphs[:, 1] + glyphs[:, 3], -1)
+    inked = np.concatenate([[False], np.cumsum(cover[:height]) > 0, [False]])
+    edges = np.flatnonzero(inked[1:] != inked[:-1])
+    groups: list[list[int]] = []
+    for top, bottom in zip(edges[::2], edges[1::2], strict=True):
+        if groups and top - groups[-1][1] <= 2 * DET_PAD:
+            groups[-1][1] = bottom
+        else:
+            groups.append([int(top), int(bottom)])
+    tiles = []
+    for k, (top, bottom) in enumerate(groups):
+        above = (groups[k - 1][1] + top) // 2 if k else 0
+        below = (bottom + groups[k + 1][0] + 1) // 2 if k + 1 < len(groups) else height
+        tiles.append((max(above, top - DET_PAD), min(below, bottom + DET_PAD)))
+    columns = (
+        max(0, int(glyphs[:, 0].min()) - DET_PAD),
+        min(clean.shape[1], int((glyphs[:, 0] + glyphs[:, 2]).max()) + DET_PAD),
+    )
+    return tiles, columns
+
+
 def _detect(clean: np.ndarray, ink: np.ndarray) -> list[_Line]:
-    """Text lines of a page region: boxes from detection at ``DET_WIDTH``, each cropped
-    like a cell's line (the glyphs' own box, sized on the page's text height)."""
+    """Text lines of a page region: boxes from detection at ``DET_WIDTH`` on the
+    page's ranges of text (``_text_ranges``), each cropped like a cell's line (the glyphs'
+    own box, sized on the page's text height). A box holding two lines (close lines
+    merge when detection sees the page small) is split into them by its ink, as a
+    cell is, unless a part is far shorter than the page's lines (``FRAGMENT``): that
+    is one line of characters made of stacked parts."""
     det, _ = _models(_threads())
+    tiles, (left, right) = _text_ranges(clean, ink)
     scale = DET_WIDTH / clean.shape[1]
-    small = cv2.cvtColor(cv2.resize(clean, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), cv2.COLOR_GRAY2BGR)
-    found = det(small)
-    if found.boxes is None:
+    found_bands: list[list[tuple[int, int, int, int]]] = []
+    for top, bottom in tiles:
+        tile = cv2.copyMakeBorder(clean[top:bottom, left:right], DET_PAD, DET_PAD, 0, 0, cv2.BORDER_CONSTANT, value=255)
+        small = cv2.resize(tile, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        found = det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
+        for quad in [] if found.boxes is None else found.boxes:
+            pts = np.asarray(quad, dtype=np.float64) / scale
+            x0, x1 = left + max(0, int(pts[:, 0].min())), left + int(pts[:, 0].max()) + 1
+            y0 = max(top, int(pts[:, 1].min()) - DET_PAD + top)
+            y1 = min(bottom, int(pts[:, 1].max()) - DET_PAD + top + 1)
+            if y1 > y0:
+                found_bands.append(_bands(ink[y0:y1, x0:x1], (x0, y0)))
+    heights = [b[3] - b[1] for bands in found_bands for b in bands]
+    if not heights:
         return []
-    page = (0, 0, clean.shape[1], clean.shape[0])
+    height = statistics.median(heights)
     glyph_boxes = []
-    for quad in found.boxes:
-        pts = np.asarray(quad, dtype=np.float64) / scale
-        x0, y0 = (max(0, int(v)) for v in pts.min(axis=0))
-        x1, y1 = (int(v) + 1 for v in pts.max(axis=0))
-        bands = _bands(ink[y0:y1, x0:x1], (x0, y0))
-        if bands:
+    for bands in found_bands:
+        if all(b[3] - b[1] >= FRAGMENT * height for b in bands):
+            glyph_boxes += bands
+        elif bands:  # one line whose glyphs stack in parts (a lone 告 is 𠂉 over 口)
             glyph_boxes.append(
                 (min(b[0] for b in bands), min(b[1] for b in bands), max(b[2] for b in bands), max(b[3] for b in bands))
             )
-    if not glyph_boxes:
-        return []
-    height = statistics.median(b[3] - b[1] for b in glyph_boxes)
+    page = (0, 0, clean.shape[1], clean.shape[0])
     return [_Line(_band_crop(clean, b, page, height), (b[1] + b[3]) / 2, b[0], b) for b in glyph_boxes]
 
 
@@ -417,18 +471,29 @@ def _reread_unsure(tables: list[RuledTable], cell_lines: list[list[list[_Line]]]
     ]
     if not unsure:
         return
-    again = [
-        [_Line(_band_crop(clean, line.box, limit, height, size), line.y, line.x, line.box) for size in REREAD_TEXT]
-        for line, limit in unsure
-    ]
-    _recognise([read for reads in again for read in reads])
-    for (line, _), reads in zip(unsure, again, strict=True):
+    # Each height in turn, and only for the lines every earlier height read as a sure
+    # number: a line that already failed cannot pass any more.
+    readings: list[list[_Line]] = [[] for _ in unsure]
+    alive = list(range(len(unsure)))
+    for size in REREAD_TEXT:
+        reads = [
+            _Line(_band_crop(clean, unsure[i][0].box, unsure[i][1], height, size), 0.0, 0.0, unsure[i][0].box)
+            for i in alive
+        ]
+        _recognise(reads)
+        for i, read in zip(alive, reads, strict=True):
+            readings[i].append(read)
+        alive = [
+            i
+            for i, read in zip(alive, reads, strict=True)
+            if read.score >= threshold and read.text and set(read.text) <= NUMBER_CHARS
+        ]
+    for i in alive:
+        line, reads = unsure[i][0], readings[i]
         texts = {read.text for read in reads}
-        if len(texts) != 1 or min(read.score for read in reads) < threshold:
+        if len(texts) != 1:
             continue
         text = texts.pop()
-        if not text or not set(text) <= NUMBER_CHARS:
-            continue
         if ("." in text or "," in text) and not _points_on_baseline(ink, line.box):
             continue
         line.text, line.score = text, min(read.score for read in reads)
