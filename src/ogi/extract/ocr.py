@@ -249,6 +249,7 @@ def _recognise(lines: list[_Line], strips: Sequence[list[_Line]] = ()) -> None:
     _, rec = _models(_threads())
     images = [line.crop if len(unit) == 1 else _strip(unit) for unit in units for line in unit[:1]]
     characters = rec.postprocess_op.character
+    classes = _number_classes(tuple(characters))
     for batch in _batches(sorted(range(len(units)), key=lambda i: images[i].shape[1]), images):
         ratio = max(images[i].shape[1] / images[i].shape[0] for i in batch)
         norm = [rec.resize_norm_img(cv2.cvtColor(images[i], cv2.COLOR_GRAY2BGR), ratio) for i in batch]
@@ -256,14 +257,14 @@ def _recognise(lines: list[_Line], strips: Sequence[list[_Line]] = ()) -> None:
         for i, frames in zip(batch, probs, strict=True):
             unit = units[i]
             if len(unit) == 1:
-                unit[0].text, unit[0].score = _decode(frames, characters)
+                unit[0].text, unit[0].score = _decode(frames, characters, classes)
                 continue
             step = norm[0].shape[2] / frames.shape[0]  # pixels of the strip per output frame
             x = 0
             for line in unit:
                 width = line.crop.shape[1]
                 first, last = int(x / step), int(np.ceil((x + width + STRIP_GAP / 2) / step))
-                line.text, line.score = _decode(frames[max(0, first) : last], characters)
+                line.text, line.score = _decode(frames[max(0, first) : last], characters, classes)
                 x += width + STRIP_GAP
 
 
@@ -295,27 +296,29 @@ def _number_classes(characters: tuple[str, ...]) -> np.ndarray:
     return np.array([0] + [i for i, ch in enumerate(characters) if ch in NUMBER_CHARS], dtype=np.int64)
 
 
-def _decode(frames: np.ndarray, characters: list[str]) -> tuple[str, float]:
-    """CTC greedy decoding of one line (frames × classes, class 0 the blank)."""
-    text = _greedy(frames, characters)
+def _decode(frames: np.ndarray, characters: list[str], classes: np.ndarray) -> tuple[str, float]:
+    """CTC greedy decoding of one line (frames × classes, class 0 the blank; ``classes``
+    are the blank's and the number characters')."""
+    best = frames.argmax(axis=1)
+    text = _collapse(best, characters)
     if not text:
         return "", 0.0
-    classes = _number_classes(tuple(characters))
-    sub = frames[:, classes]
     if set(text) <= NUMBER_CHARS:
+        sub = frames[:, classes]
         return text, float((sub.max(axis=1) / sub.sum(axis=1)).min())
     if len(text) <= 12 and set(text) <= NUMBER_CHARS | LOOKALIKES:
         # The best reading is a letter where a digit is printed ("O" for 0): the best
         # number reading is kept, with the probability the model gave numbers, never
         # sure (the parser makes it an unsure cell).
-        number = _greedy(sub, [characters[i] for i in classes])
+        sub = frames[:, classes]
+        number = _collapse(sub.argmax(axis=1), [characters[i] for i in classes])
         if number:
             return number, min(NOT_SURE, float(sub.sum(axis=1).min()))
-    return text, float(frames.max(axis=1).min())
+    return text, float(frames[np.arange(len(best)), best].min())
 
 
-def _greedy(frames: np.ndarray, characters: list[str]) -> str:
-    best = frames.argmax(axis=1)
+def _collapse(best: np.ndarray, characters: list[str]) -> str:
+    """The text of each frame's best class, repeats merged and blanks dropped."""
     keep = np.ones(len(best), dtype=bool)
     keep[1:] = best[1:] != best[:-1]
     keep &= best != 0
