@@ -7,7 +7,9 @@ row. So rows are anchored on the lines of numbers, columns are clusters of the
 numbers' x-centres, label lines join the nearest row of numbers, and text above
 the numbers' columns (the header) forms rows of its own. A number wrapped in a
 narrow column shows as fragments just above and below the row's other numbers,
-in columns that row leaves empty; those are joined back.
+in columns that row leaves empty; those are joined back. A word on the line of a
+row's numbers that reaches over the number columns is a cell of that row, never
+label text (a label run together with its first number is split at the number).
 """
 
 from __future__ import annotations
