@@ -149,23 +149,7 @@ def test_a_picture_shown_but_not_archived_is_named(tmp_path: Path) -> None:
     the ref names the third so that the load can say the report is incomplete."""
     store = ArchiveStore(tmp_path)
     pictures = [b"\xff\xd8\xff picture %d" % k for k in range(3)]
-    base = "http://a1.test/gk/2024.html"
-    html = "".join(f'<p><img src="p{k}.jpg"/></p>' for k in range(3))
-    article = store.put(f"<html><body><div>年度报告</div>{html}</body></html>".encode())
-    start = datetime(2025, 1, 2, tzinfo=UTC)
-    rows = [_fetch(base, "article", article, start, ctype="text/html")]
-    for k in (0, 2):
-        rows.append(
-            _fetch(
-                f"http://a1.test/gk/p{k}.jpg",
-                "attachment",
-                store.put(pictures[k]),
-                start,
-                parent=base,
-                ctype="image/jpeg",
-            )
-        )
-    (ref,) = report_candidates(pa.Table.from_pylist(rows, schema=FETCH_LOG_SCHEMA), store)
+    (ref,) = _candidates(store, [0, 1, 2], [0, 2], pictures)  # the second was never fetched
     assert ref.parts == (hashlib.sha256(pictures[0]).hexdigest(), hashlib.sha256(pictures[2]).hexdigest())
     assert ref.missing_parts == ("http://a1.test/gk/p1.jpg",)
 

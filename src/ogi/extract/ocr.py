@@ -341,8 +341,7 @@ def _text_ranges(clean: np.ndarray, ink: np.ndarray) -> tuple[list[tuple[int, in
     with glyphs (specks left out), with ``DET_PAD`` of room: not the blanked tables
     (``clean`` is white there), not the margins. A range ends where the white
     between two lines is wider than that room, cut in its middle, so no line is cut."""
-    mask = np.where(clean < 255, ink, 0).astype(np.uint8)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(np.where(clean < 255, ink, 0), connectivity=8)
     glyphs = stats[1:][np.maximum(stats[1:, 2], stats[1:, 3]) >= MIN_GLYPH]
     if not len(glyphs):
         return [], (0, 0)
@@ -358,16 +357,16 @@ def _text_ranges(clean: np.ndarray, ink: np.ndarray) -> tuple[list[tuple[int, in
             groups[-1][1] = bottom
         else:
             groups.append([int(top), int(bottom)])
-    tiles = []
+    ranges = []
     for k, (top, bottom) in enumerate(groups):
         above = (groups[k - 1][1] + top) // 2 if k else 0
         below = (bottom + groups[k + 1][0] + 1) // 2 if k + 1 < len(groups) else height
-        tiles.append((max(above, top - DET_PAD), min(below, bottom + DET_PAD)))
+        ranges.append((max(above, top - DET_PAD), min(below, bottom + DET_PAD)))
     columns = (
         max(0, int(glyphs[:, 0].min()) - DET_PAD),
         min(clean.shape[1], int((glyphs[:, 0] + glyphs[:, 2]).max()) + DET_PAD),
     )
-    return tiles, columns
+    return ranges, columns
 
 
 def _detect(clean: np.ndarray, ink: np.ndarray) -> list[_Line]:
@@ -378,12 +377,12 @@ def _detect(clean: np.ndarray, ink: np.ndarray) -> list[_Line]:
     cell is, unless a part is far shorter than the page's lines (``FRAGMENT``): that
     is one line of characters made of stacked parts."""
     det, _ = _models(_threads())
-    tiles, (left, right) = _text_ranges(clean, ink)
+    ranges, (left, right) = _text_ranges(clean, ink)
     scale = DET_WIDTH / clean.shape[1]
     found_bands: list[list[tuple[int, int, int, int]]] = []
-    for top, bottom in tiles:
-        tile = cv2.copyMakeBorder(clean[top:bottom, left:right], DET_PAD, DET_PAD, 0, 0, cv2.BORDER_CONSTANT, value=255)
-        small = cv2.resize(tile, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    for top, bottom in ranges:
+        part = cv2.copyMakeBorder(clean[top:bottom, left:right], DET_PAD, DET_PAD, 0, 0, cv2.BORDER_CONSTANT, value=255)
+        small = cv2.resize(part, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         found = det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
         for quad in [] if found.boxes is None else found.boxes:
             pts = np.asarray(quad, dtype=np.float64) / scale
