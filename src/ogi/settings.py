@@ -2,8 +2,8 @@
 counts, the crawler's politeness, and the ``OGI_*`` environment variables that
 override them.
 
-``settings()`` reads the environment each time it is called (it is cheap), so a
-test or an operator's ``export OGI_…`` takes effect on the next command. Command
+``settings()`` reads the environment each time it is called, so a test or an
+operator's ``export OGI_…`` takes effect on the next command. Command
 options win over the environment, which wins over the defaults below. The table of
 variables in docs/settings.md is generated from this module
 (``python -m ogi.settings``; a test fails when it is stale).
@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -172,7 +173,17 @@ class Settings(BaseSettings):
 
 
 def settings() -> Settings:
-    """The settings as the environment gives them now."""
+    """The settings as the environment gives them now.
+
+    Building them costs milliseconds (pydantic validates every field), and the OCR of
+    one page asks for them many times, so they are built once per distinct set of
+    ``OGI_*`` variables. They are read from nothing else, and are frozen."""
+    prefix = ENV_PREFIX.lower()
+    return _settings_for(frozenset((k, v) for k, v in os.environ.items() if k.lower().startswith(prefix)))
+
+
+@lru_cache(maxsize=16)
+def _settings_for(environment: frozenset[tuple[str, str]]) -> Settings:
     return Settings()
 
 

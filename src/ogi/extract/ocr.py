@@ -92,6 +92,10 @@ def _models(threads: int) -> tuple[Any, Any]:
             "Rec.rec_img_shape": [3, 48, 48],
         }
     )
+    # OpenCV's own threads are held to the same count: a parse process is one core's
+    # work, and OpenCV's extra threads took 6 % more CPU for the same pages, which two
+    # processes on two cores pay for in time.
+    cv2.setNumThreads(threads)
     return engine._load_det_model(), engine._load_rec_model()
 
 
@@ -144,8 +148,17 @@ def _binary(gray: np.ndarray) -> np.ndarray:
 
 def _skew(binary: np.ndarray) -> float:
     """Skew angle in degrees: the rotation whose row profile is sharpest (text lines and
-    ruling lines all horizontal), coarse then fine."""
-    scale = 800 / binary.shape[1]
+    ruling lines all horizontal). The coarse search (0.25° steps) sees the page 400 px
+    wide, a quarter of the pixels: a step moves a line's ends by 0.9 px there, enough to
+    tell the steps apart. The fine search (0.05°) sees it 800 px wide."""
+    coarse, fine = (_skew_profile(binary, width) for width in (400, 800))
+    best = max(np.arange(-4.0, 4.01, 0.25), key=coarse)
+    return float(max(np.arange(best - 0.25, best + 0.26, 0.05), key=fine))
+
+
+def _skew_profile(binary: np.ndarray, width: int) -> Any:
+    """The sharpness of the page's row profile at an angle, the page seen ``width`` px wide."""
+    scale = width / binary.shape[1]
     small = cv2.resize(binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     h, w = small.shape
     centre = (w / 2, h / 2)
@@ -155,8 +168,7 @@ def _skew(binary: np.ndarray) -> float:
         profile = rotated.sum(axis=1, dtype=np.float64)
         return float(np.dot(profile, profile))
 
-    best = max(np.arange(-4.0, 4.01, 0.25), key=sharpness)
-    return float(max(np.arange(best - 0.25, best + 0.26, 0.05), key=sharpness))
+    return sharpness
 
 
 def normalise(image: np.ndarray) -> np.ndarray:
