@@ -204,3 +204,40 @@ def test_confidence_and_box_reach_the_cells_table(rendered: dict[str, tuple[dict
         assert scanned[code]["box"] == ocr["positions"][code]["box"]
     typed = [r for r in rows if r["report_id"] == "r-text"]
     assert typed and all(r["confidence"] is None and r["box"] is None for r in typed)
+
+
+PASTED = (CASES[0], CASES[2])  # a ruled and an unruled report
+
+
+@pytest.fixture(scope="module")
+def pasted() -> dict[str, tuple[dict, dict, bytes]]:
+    """Text-layer PDFs whose tables were pasted as pictures (the generator prints each
+    table alone and pastes its picture where the table goes): answer key, printed
+    sections, PDF."""
+    reports = [make_report(c.agency, c.year, seed=c.seed) for c in PASTED]
+    jobs = [(r, "pdf", {"ruled": c.ruled, "tables_as_pictures": True}) for r, c in zip(reports, PASTED, strict=True)]
+    return {
+        c.id: ({**r.cells, **r.ext_cells, "_template": r.template}, r.sections, pdf)
+        for c, r, pdf in zip(PASTED, reports, render_many(jobs), strict=True)
+    }
+
+
+@pytest.mark.parametrize("case", PASTED, ids=lambda c: c.id)
+def test_tables_pasted_as_pictures_in_a_text_pdf(case: Case, pasted) -> None:
+    """The narrative comes from the text layer, exactly; the tables from OCR of the
+    pictures, under the same contract as a scan."""
+    truth, sections, pdf = pasted[case.id]
+    result = parse_bytes(pdf, f"{case.id}-pasted.pdf")
+    assert result["extraction"] == "text+ocr"
+    assert result["template"] == truth["_template"] and result["year"] == case.year
+    accuracy = _check(result, truth)
+    assert accuracy >= MIN_ACCURACY[case.ruled], f"cell accuracy {accuracy:.3f}"
+    read = _compact(result["sections"].values())
+    printed = [t for t in map(_compact, ([text] for text in sections.values())) if len(t) > 40]
+    assert printed and all(t in read for t in printed), "the text layer's narrative, character for character"
+
+
+def _compact(texts) -> str:
+    """Texts joined without white space or curly quotes (pdfium's text of LibreOffice's
+    PDFs moves “ ” away from the words they enclose, on every page with a text layer)."""
+    return "".join("".join(text.split()) for text in texts).translate({ord(q): None for q in "“”‘’"})

@@ -36,6 +36,11 @@ TABLE_WORDS = (
 )  # fmt: skip
 TABLE_PAGE_WORDS = 4  # narrative pages name a few of these words in passing, table pages many
 SCANNED_CHARS = 20  # a page with fewer characters in its text layer is a picture: read with OCR
+# A picture on a text page at least this share of the page's width and height may be a
+# table (the review table is a wide strip of three rows): read with OCR. A seal or a
+# logo is far narrower.
+TABLE_PICTURE = (0.5, 0.04)
+Box = tuple[float, float, float, float]
 _SPACES = re.compile(r"\s+")
 _NUMBER_TOKEN = re.compile(r"^[\d０-９][\d０-９,.]*$|^[—\-/]$")
 
@@ -102,7 +107,10 @@ def extract_pdf(data: bytes, name: str) -> Document:
             page_texts.append(textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n"))
             textpages.append((page, textpage))
         scanned = [i for i, (page, _) in enumerate(textpages) if _is_picture(page, page_texts[i])]
-        ocr_lines, ocr_grids = _ocr_pages(pdf, scanned, name) if scanned else ({}, {})
+        pictured = {
+            i: boxes for i, (page, _) in enumerate(textpages) if i not in scanned and (boxes := _table_pictures(page))
+        }
+        ocr_lines, ocr_grids = _ocr_pages(pdf, scanned, pictured, textpages, name) if scanned or pictured else ({}, {})
         table_pages = [i for i in _table_pages(page_texts) if i not in scanned]
         for i in table_pages:
             page_grids = _page_grids(PdfiumPage(*textpages[i]), len(grids), i + 1, i - 1 in table_pages)
@@ -126,7 +134,7 @@ def extract_pdf(data: bytes, name: str) -> Document:
         grids = _in_page_order(grids)
     lines = [line.strip() for text in page_texts for line in text.split("\n") if line.strip()]
     extraction = "text"
-    if scanned:
+    if scanned or pictured:
         lines, grids = _merge_ocr(page_texts, grids, ocr_lines, ocr_grids)
         extraction = "ocr" if len(scanned) == len(page_texts) else "text+ocr"
     has_text = sum(len(_SPACES.sub("", t)) for t in page_texts) > 20 or any(ocr_lines.values())
@@ -141,11 +149,30 @@ def _is_picture(page: pdfium.PdfPage, text: str) -> bool:
     return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
 
 
+def _table_pictures(page: pdfium.PdfPage) -> list[Box]:
+    """The pictures on a page with a text layer that are large enough to be a table
+    pasted as a picture (``TABLE_PICTURE``), as (left, bottom, right, top) in points,
+    top first."""
+    width, height = page.get_size()
+    boxes = [obj.get_bounds() for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2)]
+    wide, tall = TABLE_PICTURE
+    return sorted(
+        (b for b in boxes if b[2] - b[0] >= wide * width and b[3] - b[1] >= tall * height),
+        key=lambda b: -b[3],
+    )
+
+
 def _ocr_pages(
-    pdf: pdfium.PdfDocument, pages: list[int], name: str
+    pdf: pdfium.PdfDocument,
+    scanned: list[int],
+    pictured: dict[int, list[Box]],
+    textpages: list[tuple[pdfium.PdfPage, pdfium.PdfTextPage]],
+    name: str,
 ) -> tuple[dict[int, list[str]], dict[int, list[Grid]]]:
-    """Lines and grids of the pages without a text layer, rendered at ``ocr_dpi`` and
-    read with OCR (page index → its lines, its grids)."""
+    """Lines and grids of the pages read with OCR, rendered at ``ocr_dpi`` (page index →
+    its lines, its grids). A page without a text layer is read whole. On a page with a
+    text layer only its large pictures are read, each alone (the page blanked around
+    it), and their lines go between the text layer's lines above and below them."""
     import numpy as np
 
     from ogi.extract import limits
@@ -154,17 +181,37 @@ def _ocr_pages(
     from ogi.settings import settings
     from ogi.worker_limits import allowance
 
-    ocr_starts(name, len(pages))
+    ocr_starts(name, len(scanned) + len(pictured))
     scale = settings().ocr_dpi / 72
     lines: dict[int, list[str]] = {}
     grids: dict[int, list[Grid]] = {}
     with allowance(limits.current().ocr_memory_bytes):
-        for i in pages:
+        for i in sorted([*scanned, *pictured]):
             bitmap = pdf[i].render(scale=scale, grayscale=False)
             image = np.asarray(bitmap.to_pil().convert("RGB"))[:, :, ::-1].copy()
-            reading = read_page(image, i + 1, 0)
-            lines[i], grids[i] = reading.lines, reading.grids
+            if i not in pictured:
+                reading = read_page(image, i + 1, 0)
+                lines[i], grids[i] = reading.lines, reading.grids
+                continue
+            page, textpage = textpages[i]
+            width, height = page.get_size()
+            lines[i], grids[i], above = [], [], height
+            for left, bottom, right, top in pictured[i]:
+                lines[i] += _text_lines(textpage.get_text_bounded(0, top, width, above))
+                alone = np.full_like(image, 255)
+                x0, x1 = int(left * scale), int(np.ceil(right * scale))
+                y0, y1 = int((height - top) * scale), int(np.ceil((height - bottom) * scale))
+                alone[y0:y1, x0:x1] = image[y0:y1, x0:x1]
+                reading = read_page(alone, i + 1, len(grids[i]))
+                lines[i] += reading.lines
+                grids[i] += reading.grids
+                above = bottom
+            lines[i] += _text_lines(textpage.get_text_bounded(0, 0, width, above))
     return lines, grids
+
+
+def _text_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
 
 
 def _merge_ocr(

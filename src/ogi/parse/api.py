@@ -19,7 +19,7 @@ from ogi.parse import template
 #: output (tests/test_parser_version.py fails until you do, and then until the golden
 #: outputs are regenerated with ``uv run python -m tests.golden_outputs``). Editing a
 #: comment or refactoring without changing output needs no bump, and forces no reparse.
-PARSER_RELEASE = "1.4.0"
+PARSER_RELEASE = "1.5.0"
 
 #: Distributions whose behaviour decides what the extraction reads: an upgrade of any
 #: of them may change the output, so their versions are part of the parser version.

@@ -26,6 +26,8 @@ TITLE_FONT = "方正小标宋简体"
 HEAD_FONT = "黑体"
 TABLE_FONT = "宋体"
 TEXT_WIDTH_CM = 16.6
+PICTURE_DPI = 200  # a pasted table picture's pixels per inch at its printed size
+PICTURE_MAX_HEIGHT_CM = 24.0  # the page's text height, about
 # Column widths of the official blank template (twips), scaled to our text width.
 TEMPLATE_REQUESTS_TWIPS = (754, 921, 3271)
 TEMPLATE_VALUE_TWIPS = 685
@@ -148,16 +150,15 @@ def build_document(
     split_requests: bool = False,
     repeat_header: bool = False,
     title_lines: int = 1,
+    table_pictures: list[bytes] | None = None,
 ):
-    """A python-docx Document for the report (also the input of PDF/DOC conversion)."""
-    d = docx.Document()
-    sec = d.sections[0]
-    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
-    sec.left_margin = sec.right_margin = Cm(2.2)
-    sec.top_margin = sec.bottom_margin = Cm(2.54)
-    normal = d.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.font.size = Pt(16)
+    """A python-docx Document for the report (also the input of PDF/DOC conversion).
+
+    ``table_pictures``: the tables as pictures (PNG at ``PICTURE_DPI``, in the report's
+    order), pasted where the tables go, as authors do who copy a table from a
+    spreadsheet or another document as a picture."""
+    d = blank_document()
+    pictures = list(table_pictures or [])
     for b in blocks(report):
         if b.kind == "title":
             texts = [b.text]
@@ -180,6 +181,8 @@ def build_document(
             p.paragraph_format.line_spacing = Pt(28)
             p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             _font(p.add_run(b.text), BODY_FONT, 16)
+        elif b.kind == "table" and b.table is not None and table_pictures is not None:
+            add_picture(d, pictures.pop(0))
         elif b.kind == "table" and b.table is not None:
             add_table(d, b.table, ruled=ruled, split=split_requests, repeat_header=repeat_header)
             d.add_paragraph()
@@ -189,6 +192,31 @@ def build_document(
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 _font(p.add_run(text), BODY_FONT, 16)
     return d
+
+
+def blank_document(page_height_cm: float = 29.7):
+    """An empty A4 document (or a taller page) with the report's margins and body font."""
+    d = docx.Document()
+    sec = d.sections[0]
+    sec.page_width, sec.page_height = Cm(21.0), Cm(page_height_cm)
+    sec.left_margin = sec.right_margin = Cm(2.2)
+    sec.top_margin = sec.bottom_margin = Cm(2.54)
+    normal = d.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = Pt(16)
+    return d
+
+
+def add_picture(document, png: bytes) -> None:
+    """A picture at its printed size (``PICTURE_DPI``), centred, shrunk to fit the page."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as img:
+        width_cm, height_cm = (px / PICTURE_DPI * 2.54 for px in img.size)
+    fit = min(1.0, TEXT_WIDTH_CM / width_cm, PICTURE_MAX_HEIGHT_CM / height_cm)
+    p = document.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run().add_picture(io.BytesIO(png), width=Cm(width_cm * fit))
 
 
 def render_docx(report: SyntheticReport, **options) -> bytes:

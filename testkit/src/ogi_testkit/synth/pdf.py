@@ -9,6 +9,7 @@ soffice runs never fight over the profile lock.
 from __future__ import annotations
 
 import atexit
+import io
 import shutil
 import subprocess
 import tempfile
@@ -90,10 +91,48 @@ def source_for(report: SyntheticReport, folder: Path, stem: str, options: dict) 
         path = folder / f"{stem}.html"
         path.write_text(html, encoding="utf-8")
         return path
-    keys = ("ruled", "split_requests", "repeat_header", "title_lines")
+    keys = ("ruled", "split_requests", "repeat_header", "title_lines", "table_pictures")
     path = folder / f"{stem}.docx"
     path.write_bytes(render_docx(report, **{k: options[k] for k in keys if k in options}))
     return path
+
+
+def table_pictures(jobs: Sequence[tuple[SyntheticReport, dict]], folder: Path) -> list[list[bytes]]:
+    """Each report's tables as pictures: every table printed alone by LibreOffice (as
+    the report prints it, on a page tall enough to hold it whole), rasterised at
+    ``PICTURE_DPI`` and cropped to its ink with a little white around."""
+    import numpy as np
+    from PIL import Image
+
+    from ogi_testkit.synth.docx import PICTURE_DPI, add_table, blank_document
+    from ogi_testkit.synth.layout import blocks
+    from ogi_testkit.synth.scan import page_images
+
+    if not jobs:
+        return []
+    folder.mkdir()
+    sources: list[Path] = []
+    owners: list[int] = []
+    for k, (report, options) in enumerate(jobs):
+        for b in blocks(report):
+            if b.kind == "table" and b.table is not None:
+                document = blank_document(page_height_cm=55.0)
+                add_table(document, b.table, ruled=options.get("ruled", True), split=False, repeat_header=False)
+                sources.append(folder / f"t{len(sources):05d}.docx")
+                document.save(sources[-1])
+                owners.append(k)
+    out: list[list[bytes]] = [[] for _ in jobs]
+    for k, pdf in zip(owners, convert_many(sources, "pdf"), strict=True):
+        page = page_images(pdf.read_bytes(), PICTURE_DPI)[0]
+        ys, xs = np.nonzero(page.min(axis=2) < 200)
+        margin = 12
+        crop = page[
+            max(0, ys.min() - margin) : ys.max() + margin + 1, max(0, xs.min() - margin) : xs.max() + margin + 1
+        ]
+        buf = io.BytesIO()
+        Image.fromarray(crop).save(buf, format="PNG")
+        out[k].append(buf.getvalue())
+    return out
 
 
 def render_batch(jobs: Sequence[tuple[SyntheticReport, str, dict]]) -> list[bytes]:
@@ -104,7 +143,12 @@ def render_batch(jobs: Sequence[tuple[SyntheticReport, str, dict]]) -> list[byte
             idx = [i for i, job in enumerate(jobs) if job[1] == target]
             folder = Path(tmp) / target
             folder.mkdir()
-            sources = [source_for(jobs[i][0], folder, f"r{i:05d}", dict(jobs[i][2])) for i in idx]
+            options = [dict(jobs[i][2]) for i in idx]
+            pictured = [k for k, o in enumerate(options) if o.pop("tables_as_pictures", False)]
+            drawn = table_pictures([(jobs[idx[k]][0], options[k]) for k in pictured], Path(tmp) / f"{target}-tables")
+            for k, pictures in zip(pictured, drawn, strict=True):
+                options[k]["table_pictures"] = pictures
+            sources = [source_for(jobs[i][0], folder, f"r{i:05d}", o) for i, o in zip(idx, options, strict=True)]
             if target == "doc":
                 sources = [p for p in sources if p.suffix == ".docx"]
             filt = "doc:MS Word 97" if target == "doc" else "pdf"

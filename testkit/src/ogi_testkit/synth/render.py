@@ -16,7 +16,7 @@ def render(report: SyntheticReport, fmt: str, **options) -> bytes:
     Options — html: ``style`` (trs|plain|spans); html-gbk: also ``charset_meta``
     (default True; False leaves the encoding undeclared) and ``charset`` label;
     docx/pdf/doc: ``ruled``, ``split_requests``, ``repeat_header``, ``title_lines``;
-    pdf: ``via`` (docx|html).
+    pdf: ``via`` (docx|html), ``tables_as_pictures`` (each table pasted as a picture).
     """
     if fmt == "html":
         from ogi_testkit.synth.html import render_html
