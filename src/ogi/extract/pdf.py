@@ -132,7 +132,7 @@ def extract_pdf(data: bytes, name: str) -> Document:
         except Exception as exc:  # pdfminer raises many unrelated types on damaged files
             raise UnreadableDocument(f"{name}: PDF tables unreadable ({type(exc).__name__}: {exc})") from exc
         grids = _in_page_order(grids)
-    lines = [line.strip() for text in page_texts for line in text.split("\n") if line.strip()]
+    lines = [line for text in page_texts for line in _text_lines(text)]
     extraction = "text"
     if scanned or pictured:
         lines, grids = _merge_ocr(page_texts, grids, ocr_lines, ocr_grids)
@@ -211,6 +211,7 @@ def _ocr_pages(
 
 
 def _text_lines(text: str) -> list[str]:
+    """A page's text (or a part of it) as its non-blank lines, stripped."""
     return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
 
 
@@ -220,7 +221,7 @@ def _merge_ocr(
     """Text-layer and OCR pages in page order, grids renumbered across the document."""
     lines: list[str] = []
     for i, text in enumerate(page_texts):
-        lines += ocr_lines[i] if i in ocr_lines else [line.strip() for line in text.split("\n") if line.strip()]
+        lines += ocr_lines[i] if i in ocr_lines else _text_lines(text)
     return lines, _in_page_order([*grids, *(g for page in sorted(ocr_grids) for g in ocr_grids[page])])
 
 
