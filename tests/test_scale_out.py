@@ -9,6 +9,7 @@ every other way must give the same tables, row by row.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from ogi_testkit.synthetic_archive import write_synthetic_archive
 
 from ogi.archive.store import ArchiveStore
 from ogi.load import build_duckdb, load, plan, write_tables
+from ogi.load.parse_cache import FETCH_CHUNK
 from ogi.storage import Location
 from tests.scale_kit import BUCKET, assert_same_warehouse, kill_once, s3_server
 
@@ -77,7 +79,12 @@ def test_archive_and_warehouse_on_s3(archive, baseline, env, tmp_path, monkeypat
     summary = load(s3_archive, s3_wh, workers=2)
     assert summary.parsed == 80 and summary.parse_failed == 0
     listed = Location(s3_wh).listing("")
-    assert sum(1 for name in listed if name.startswith(f"parse_cache/{VERSION}/")) == 80
+    # the cache went up a chunk at a time: packs of at most FETCH_CHUNK entries, 80 in all
+    packed = bucket_entries(Location(s3_wh), listed)
+    assert len(packed) == 80 and all(name.startswith(f"parse_cache/{VERSION}/") for name in packed)
+    assert not any(name.endswith(".json") for name in listed if name.startswith("parse_cache/"))
+    packs = [name for name in listed if name.startswith("parse_cache/")]
+    assert len(packs) < 80 and all(len(unpack(Location(s3_wh).read(name))) <= FETCH_CHUNK for name in packs)
     current = Location(s3_wh).read("tables/CURRENT").decode().strip()
     assert f"tables/{current}/manifest.json" in listed and "ogi.duckdb" in listed
     assert not any(name.startswith("tables/") and name.endswith(".duckdb") for name in listed)
@@ -95,18 +102,25 @@ def test_archive_and_warehouse_on_s3(archive, baseline, env, tmp_path, monkeypat
     # this machine keeps a copy of every entry it wrote, byte for byte; a broken copy
     # is not trusted: a full rebuild (no local snapshot to reuse) still equals the oracle
     mirror = tmp_path / "work" / "s3" / BUCKET / "t1" / "wh"
-    entries = sorted(n for n in listed if n.startswith(f"parse_cache/{VERSION}/"))
+    entries = sorted(packed)
     assert sorted(p.relative_to(mirror).as_posix() for p in (mirror / "parse_cache").rglob("*.json")) == entries
-    assert all((mirror / n).read_bytes() == Location(s3_wh).read(n) for n in entries[:10])
+    assert all((mirror / n).read_bytes() == packed[n] for n in entries)
     (mirror / entries[0]).write_text("{not json")
     (mirror / entries[1]).unlink()
     shutil.rmtree(mirror / "tables")
     write_tables(s3_archive, s3_wh, workers=2, allow_shrink=True)
     build_duckdb(s3_wh)
     assert_same_warehouse(baseline, s3_wh)
-    assert (mirror / entries[1]).read_bytes() == Location(s3_wh).read(entries[1])  # fetched again
+    assert (mirror / entries[1]).read_bytes() == packed[entries[1]]  # fetched again, from its pack
 
-    # another machine: a new working folder, only the bucket in common
+    # another machine: a new working folder, only the bucket in common; it finds every
+    # document cached by reading the packs, once
+    monkeypatch.setenv("OGI_WORK", str(tmp_path / "third-machine"))
+    assert plan(s3_archive, s3_wh) == []
+    third = tmp_path / "third-machine" / "s3" / BUCKET / "t1" / "wh"
+    assert {p.relative_to(third).as_posix() for p in (third / "parse_cache").rglob("*.json")} >= set(entries)
+    monkeypatch.setenv("OGI_WORK", str(tmp_path / "work"))
+
     sql = (
         "SELECT year, count(*) AS n, count(value) AS filled, round(sum(value), 2) AS total"
         " FROM cells GROUP BY ALL ORDER BY 1"
@@ -116,6 +130,22 @@ def test_archive_and_warehouse_on_s3(archive, baseline, env, tmp_path, monkeypat
     remote = subprocess.run(command, env=fresh, capture_output=True, text=True, timeout=120, check=True)
     local = subprocess.run([*command[:-1], str(baseline)], capture_output=True, text=True, timeout=120, check=True)
     assert json.loads(remote.stdout) == json.loads(local.stdout) and json.loads(local.stdout)
+
+
+def unpack(data: bytes) -> dict[str, bytes]:
+    """A pack's entries, read as docs/storage.md describes it (gzip'd name<TAB>entry lines)."""
+    lines = gzip.decompress(data).decode().splitlines()
+    return {name: entry.encode() for name, entry in (line.split("\t", 1) for line in lines)}
+
+
+def bucket_entries(location: Location, listed: dict) -> dict[str, bytes]:
+    """Every parse-cache entry in the bucket's packs, by name."""
+    out: dict[str, bytes] = {}
+    for name in listed:
+        if name.startswith("parse_cache/"):
+            assert name.endswith(".jsonl.gz"), name
+            out |= unpack(location.read(name))
+    return out
 
 
 def test_query_on_s3_refuses_files_outside_the_tables(archive, env, tmp_path, monkeypatch):

@@ -7,7 +7,9 @@ entry on each full rebuild and parallel lists are about three times smaller and
 faster to decode than per-code objects. A document is parsed once per
 parser version however many loads, flows or processes ask for it: files are written
 to a temporary name and renamed, so concurrent writers of the same entry race
-harmlessly (same content) and a reader never sees half a file.
+harmlessly (same content) and a reader never sees half a file. In a bucket the
+entries a process parses together go up as one object, a pack
+(:mod:`ogi.load.cache_packs`): one PUT per chunk of documents, not one per document.
 
 Each entry also records the archived object's fingerprint (size, mtime) when it was
 parsed. A cache hit whose object has since changed (or vanished) is not trusted:
@@ -27,6 +29,7 @@ import contextlib
 import importlib
 import json
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from types import ModuleType
@@ -36,6 +39,8 @@ from urllib.parse import urlsplit
 from ogi.archive.store import ArchiveStore, ObjectCorrupt, verify
 from ogi.extract.errors import UnreadableDocument
 from ogi.extract.heavy import NeedsOCR, deferring_ocr
+from ogi.load import cache_packs
+from ogi.load.cache_packs import Packs
 from ogi.storage import Location, Where, work_dir
 from ogi.validate.checks import Issue
 from ogi.validate.document import parser_failure, unreadable_document
@@ -80,8 +85,12 @@ def cache_path(warehouse: Path, sha256: str, version: str) -> Path:
 
 
 def cached_shas(warehouse: Where | Location, version: str) -> set[str]:
-    """Documents with an entry for ``version``, from one listing (not one request each)."""
-    names = _location(warehouse).listing(f"parse_cache/{version}")
+    """Documents with an entry for ``version``, from one listing (not one request each);
+    in a bucket, the entries of its packs too (each pack fetched once per machine)."""
+    location = _location(warehouse)
+    names = list(location.listing(f"parse_cache/{version}"))
+    if location.remote:
+        names += Packs(location, _mirror(location), version, listed=names).entry_names()
     return {n.rsplit("/", 1)[-1].removesuffix(".json") for n in names if n.endswith(".json")}
 
 
@@ -135,12 +144,17 @@ def from_compact(entry: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def read_compacts(warehouse: Location, shas: list[str], version: str) -> dict[str, dict[str, Any]]:
+def read_compacts(
+    warehouse: Location, shas: list[str], version: str, packs: Packs | None = None
+) -> dict[str, dict[str, Any]]:
     """The cached entries (cache form) of ``shas`` that have one, fetched together; a
-    corrupt entry is left out (re-parsed, never trusted)."""
+    corrupt entry is left out (re-parsed, never trusted). ``packs``: the bucket's packs
+    as this caller has seen them (a remote warehouse; see :func:`_read_through`)."""
     names = {cache_name(sha, version): sha for sha in shas}
+    if warehouse.remote and packs is None:
+        packs = Packs(warehouse, _mirror(warehouse), version)
     out = {}
-    for name, data in _read_through(warehouse, list(names)).items():
+    for name, data in _read_through(warehouse, list(names), packs).items():
         try:
             entry = json.loads(data)
         except ValueError:
@@ -150,16 +164,24 @@ def read_compacts(warehouse: Location, shas: list[str], version: str) -> dict[st
     return out
 
 
-def _read_through(warehouse: Location, names: list[str]) -> dict[str, bytes]:
-    """The entries ``names`` that exist. A remote warehouse's entries are kept in this
-    machine's working folder once read or written here (:func:`_mirror`), so a load
-    fetches only the entries it has not seen: the table build reads every entry of
-    the buckets it rebuilds, which without the copy is a GET per document per load."""
+def _read_through(warehouse: Location, names: list[str], packs: Packs | None) -> dict[str, bytes]:
+    """The entries ``names`` that exist. A remote warehouse's entries are read from this
+    machine's mirror (:func:`_mirror`), which holds every pack this machine wrote or
+    has seen: the table build reads every entry of the buckets it rebuilds, which
+    without the copy is a GET per document per load. An entry the mirror lacks is looked
+    for in the bucket's packs (listed once per ``packs``), then as an entry of its own
+    (written so by ogi before packs)."""
     if not warehouse.remote:
         return {name: data for name, (data, _) in warehouse.read_many(names).items()}
+    assert packs is not None
     mirror = _mirror(warehouse)
     found = {name: data for name, (data, _) in mirror.read_many(names).items()}
-    fetched = {name: data for name, (data, _) in warehouse.read_many([n for n in names if n not in found]).items()}
+    missing = [n for n in names if n not in found]
+    if missing:
+        packs.restore(missing)
+        found |= {name: data for name, (data, _) in mirror.read_many(missing).items()}
+        missing = [n for n in missing if n not in found]
+    fetched = {name: data for name, (data, _) in warehouse.read_many(missing).items()} if missing else {}
     mirror.write_many(fetched)
     return found | fetched
 
@@ -173,18 +195,21 @@ def _mirror(warehouse: Location) -> Location:
     return Location(work_dir(warehouse.where))
 
 
-def _write_entries(warehouse: Location, entries: dict[str, bytes]) -> None:
-    warehouse.write_many(entries)
+def _write_entries(warehouse: Location, version: str, entries: dict[str, bytes]) -> None:
+    """A local warehouse: one file per entry. A bucket: one pack (:mod:`ogi.load.cache_packs`)."""
     if warehouse.remote:
-        _mirror(warehouse).write_many(entries)
+        cache_packs.write(warehouse, _mirror(warehouse), version, entries)
+    else:
+        warehouse.write_many(entries)
 
 
 def write_cached(warehouse: Where | Location, result: dict[str, Any], fingerprint: Any = None) -> str:
     """Store one parse result atomically (a temp file renamed, or one PUT), with the
     fingerprint of the object it was parsed from (a list, one per part, for a document
-    of parts); returns its name in the warehouse."""
+    of parts); returns its name in the warehouse's cache."""
     name = cache_name(result["sha256"], result["parser_version"])
-    _location(warehouse).write(name, _encoded(to_compact(result) | {"object": fingerprint}))
+    entry = _encoded(to_compact(result) | {"object": fingerprint})
+    _write_entries(_location(warehouse), result["parser_version"], {name: entry})
     return name
 
 
@@ -280,31 +305,47 @@ def through_cache(
     Documents go ``FETCH_CHUNK`` at a time: their cache entries, then the objects of
     those to parse, are fetched together (concurrently on an object store, where a
     request's latency, not its bytes, is the cost), and the new entries are written
-    together after the chunk is parsed. A process that dies loses at most one chunk's
+    together after the chunk is parsed (in a bucket, as one pack). The requests run
+    beside the parsing, in one I/O thread: the objects of the next planned chunk are
+    fetched, and a chunk's entries written, while the parser works, so a worker's
+    core does not wait for the store. A process that dies loses at most two chunks'
     entries, which the retried batch parses again.
     """
     now = now or {}
-    for start in range(0, len(refs), FETCH_CHUNK):
-        chunk = refs[start : start + FETCH_CHUNK]
-        entries = {} if planned else read_compacts(warehouse, [ref.sha256 for ref in chunk], version)
-        stale = [ref for ref in chunk if not _trusted(entries.get(ref.sha256), ref, store, now.get(ref.sha256))]
-        objects = store.read_many([sha for ref in stale for sha in ref.parts or (ref.sha256,)])
-        writes: dict[str, bytes] = {}
-        done = []
-        for ref in chunk:
-            if ref not in stale:
-                done.append((ref, entries[ref.sha256], None))
-                continue
-            try:
-                result, entry = _parse_fetched(ref, objects, version)
-            except NeedsOCR:  # not parsed here: the fan-out reads it in a heavy batch
-                done.append((ref, None, None))
-                continue
-            if entry is not None:
-                writes[cache_name(ref.sha256, version)] = _encoded(entry)
-            done.append((ref, None, result))
-        _write_entries(warehouse, writes)
-        yield from done
+    packs = Packs(warehouse, _mirror(warehouse), version) if warehouse.remote else None
+    chunks = [refs[start : start + FETCH_CHUNK] for start in range(0, len(refs), FETCH_CHUNK)]
+
+    def objects_of(chunk: list[DocumentRef]) -> dict[str, tuple[bytes, dict[str, Any]]]:
+        return store.read_many([sha for ref in chunk for sha in ref.parts or (ref.sha256,)])
+
+    with ThreadPoolExecutor(1, thread_name_prefix="ogi-cache-io") as io:
+        ahead = io.submit(objects_of, chunks[0]) if planned and chunks else None
+        written: Future | None = None
+        for i, chunk in enumerate(chunks):
+            entries = {} if planned else read_compacts(warehouse, [ref.sha256 for ref in chunk], version, packs)
+            stale = [ref for ref in chunk if not _trusted(entries.get(ref.sha256), ref, store, now.get(ref.sha256))]
+            objects = ahead.result() if ahead is not None else objects_of(stale)
+            ahead = io.submit(objects_of, chunks[i + 1]) if planned and i + 1 < len(chunks) else None
+            writes: dict[str, bytes] = {}
+            done = []
+            for ref in chunk:
+                if ref not in stale:
+                    done.append((ref, entries[ref.sha256], None))
+                    continue
+                try:
+                    result, entry = _parse_fetched(ref, objects, version)
+                except NeedsOCR:  # not parsed here: the fan-out reads it in a heavy batch
+                    done.append((ref, None, None))
+                    continue
+                if entry is not None:
+                    writes[cache_name(ref.sha256, version)] = _encoded(entry)
+                done.append((ref, None, result))
+            if written is not None:
+                written.result()  # the previous chunk's entries are stored (or its error raised)
+            written = io.submit(_write_entries, warehouse, version, writes)
+            yield from done
+        if written is not None:
+            written.result()
 
 
 def _parse_fetched(

@@ -1,0 +1,84 @@
+"""The parse cache in a bucket, a chunk of entries per object (``ogi.load.cache_packs``),
+on moto's S3 server: what another machine sees, and what a broken pack costs.
+
+The entries are hand-built bytes, and the pack is read back here with plain gzip, as
+docs/storage.md describes it, so the format is checked by something other than the
+code that writes it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+
+import pytest
+
+from ogi.load import cache_packs
+from ogi.load.parse_cache import _mirror, cache_name, cached_shas, read_compacts
+from ogi.storage import Location
+from tests.scale_kit import BUCKET, s3_server
+
+VERSION = "packs-test"
+
+
+@pytest.fixture(scope="module")
+def bucket():
+    with s3_server():
+        yield
+
+
+def _entries(shas: list[str]) -> dict[str, bytes]:
+    return {
+        cache_name(sha, VERSION): b'{"meta":{"sha256":"%s"},"n_cells":0,"codes":[],"object":null}' % sha.encode()
+        for sha in shas
+    }
+
+
+def test_a_pack_is_gzipped_name_tab_entry_lines():
+    entries = _entries(["a" * 64, "b" * 64])
+    lines = gzip.decompress(cache_packs.encode(entries)).split(b"\n")
+    assert lines == [name.encode() + b"\t" + data for name, data in entries.items()] + [b""]
+    assert cache_packs.decode(cache_packs.encode(entries)) == entries
+    assert cache_packs.pack_name(VERSION, entries) == cache_packs.pack_name(VERSION, reversed(list(entries)))
+
+
+@pytest.mark.parametrize("broken", [b"not gzip", gzip.compress(b"no tab here\n"), gzip.compress(b"x\ty")])
+def test_a_broken_pack_is_refused(broken):
+    with pytest.raises(ValueError):
+        cache_packs.decode(broken)
+
+
+def test_another_machine_reads_the_packs_once(bucket, tmp_path, monkeypatch):
+    """Machine 1 writes two packs; machine 2 (its own working folder) finds every entry,
+    fetches each pack once, and reads the entries from its own copy after that."""
+    warehouse = Location(f"s3://{BUCKET}/packs/wh")
+    monkeypatch.setenv("OGI_WORK", str(tmp_path / "one"))
+    first, second = _entries(["1" * 64, "2" * 64]), _entries(["3" * 64])
+
+    for entries in (first, second):
+        cache_packs.write(warehouse, _mirror(warehouse), VERSION, entries)
+    assert len(warehouse.listing("parse_cache")) == 2
+
+    monkeypatch.setenv("OGI_WORK", str(tmp_path / "two"))
+    assert cached_shas(warehouse, VERSION) == {"1" * 64, "2" * 64, "3" * 64}
+    copy = tmp_path / "two" / "s3" / BUCKET / "packs" / "wh"
+    assert {p.relative_to(copy).as_posix(): p.read_bytes() for p in copy.rglob("*.json")} == first | second
+
+    warehouse.remove_tree("parse_cache")  # the bucket is the truth: its packs are gone
+    assert cached_shas(warehouse, VERSION) == set()
+    # the copy still answers reads (an entry's name fixes its content)
+    assert set(read_compacts(warehouse, ["1" * 64, "3" * 64, "4" * 64], VERSION)) == {"1" * 64, "3" * 64}
+
+
+def test_a_broken_pack_counts_as_not_cached_and_says_so(bucket, tmp_path, monkeypatch, caplog):
+    warehouse = Location(f"s3://{BUCKET}/broken/wh")
+    monkeypatch.setenv("OGI_WORK", str(tmp_path / "one"))
+    good = _entries(["5" * 64])
+
+    cache_packs.write(warehouse, _mirror(warehouse), VERSION, good)
+    bad = cache_packs.pack_name(VERSION, _entries(["6" * 64]))
+    warehouse.write(bad, gzip.compress(b"truncated"))
+    monkeypatch.setenv("OGI_WORK", str(tmp_path / "two"))
+    with caplog.at_level(logging.WARNING, logger="ogi.load.cache_packs"):
+        assert cached_shas(warehouse, VERSION) == {"5" * 64}
+    assert any(bad in r.getMessage() and "not cached" in r.getMessage() for r in caplog.records)
