@@ -390,7 +390,8 @@ def _rows_to_columns(name: str, rows: Iterable[dict[str, Any]]) -> dict[int | No
     return out
 
 
-def _documents(fetches: pa.Table, store: ArchiveStore, candidates: list[DocumentRef]) -> pa.Table:
+def _documents(fetches: pa.Table, stored: set[str], candidates: list[DocumentRef]) -> pa.Table:
+    """A row per archived document; ``stored``: the sha256 of the objects the archive holds."""
     docs: dict[str, dict[str, Any]] = {}
     for row in fetches.sort_by([("requested_at", "ascending")]).to_pylist():
         doc = docs.get(row["sha256"])
@@ -408,14 +409,14 @@ def _documents(fetches: pa.Table, store: ArchiveStore, candidates: list[Document
             last_fetched_at=row["requested_at"],
         )
         doc["fetch_count"] += 1
-    rows = [dict(doc, sha256=sha, stored=store.has(sha)) for sha, doc in docs.items()]
-    rows += _part_documents(candidates, docs, store)
+    rows = [dict(doc, sha256=sha, stored=sha in stored) for sha, doc in docs.items()]
+    rows += _part_documents(candidates, docs, stored)
     rows.sort(key=lambda row: row["sha256"])
     schema = metadata.arrow_schema("documents")
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def _part_documents(candidates: list[DocumentRef], docs: dict[str, dict[str, Any]], store: ArchiveStore) -> list[dict]:
+def _part_documents(candidates: list[DocumentRef], docs: dict[str, dict[str, Any]], stored: set[str]) -> list[dict]:
     """A row per document of parts (an article published as pictures): the article's
     URL, its parts in page order, their total size; each part keeps its own row."""
     rows = []
@@ -437,7 +438,7 @@ def _part_documents(candidates: list[DocumentRef], docs: dict[str, dict[str, Any
                 "first_fetched_at": ref.first_fetched_at,
                 "last_fetched_at": max(p["last_fetched_at"] for p in parts),
                 "fetch_count": 0,
-                "stored": all(store.has(sha) for sha in ref.parts),
+                "stored": all(sha in stored for sha in ref.parts),
                 "part_sha256": list(ref.parts),
             }
         )
@@ -542,7 +543,10 @@ def _write_tables(
     manifest: dict[str, Any] = {"parser_version": version, "buckets": {}, "checksums": {}}
     to_build = {}
     store = ArchiveStore(archive)
-    now = store.fingerprints([ref.sha256 for ref in candidates])  # one listing of a remote archive
+    # every object's fingerprint in one listing of a remote archive (a stat each in a folder)
+    every_sha = {*fetches.column("sha256").to_pylist(), *(ref.sha256 for ref in candidates)}
+    stored_objects = store.fingerprints(sorted(every_sha))
+    now = {ref.sha256: stored_objects[ref.sha256] for ref in candidates}
     for bucket, refs in sorted(buckets.items()):
         fp = _fingerprint(refs, version, now)
         prior = old["buckets"].get(bucket)
@@ -595,8 +599,7 @@ def _write_tables(
     _write_by_year("reports", _rows_to_columns("reports", stubs), snap, "part-0")
     _write_by_year("issues", _rows_to_columns("issues", issues), snap, "load")
 
-    store = ArchiveStore(archive)
-    documents = _documents(fetches, store, candidates)
+    documents = _documents(fetches, {sha for sha, fp in stored_objects.items() if fp is not None}, candidates)
     _write(documents, snap / "documents/part-0.parquet")
     seen = {s["agency_id"] for s in stubs} | {a for a in documents.column("agency_id").to_pylist() if a}
     _write(_agencies(registry, seen), snap / "agencies/part-0.parquet")
