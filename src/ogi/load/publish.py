@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ogi.load.snapshots import ROW_GROUP
+from ogi.settings import cpu_count
 from ogi.storage import Location
 
 PUBLISHED_FILE = "data.parquet"  # the one file of each folder of a published snapshot
@@ -60,12 +62,13 @@ def _merge(files: list[Path], target: Path) -> None:
 def _staged(snap: Path, stage: Path) -> None:
     """The published form of ``snap`` in folder ``stage``: Parquet folders merged, other
     files (the manifest) as they are, the manifest told which files were published."""
-    published = []
-    for folder in sorted({path.parent for path in snap.rglob("*.parquet")}):
-        target = stage / folder.relative_to(snap) / PUBLISHED_FILE
+    folders = sorted({path.parent for path in snap.rglob("*.parquet")})
+    targets = [stage / folder.relative_to(snap) / PUBLISHED_FILE for folder in folders]
+    for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _merge(sorted(folder.glob("*.parquet")), target)
-        published.append(target.relative_to(stage).as_posix())
+    with ThreadPoolExecutor(cpu_count()) as threads:  # Arrow reads and writes without the GIL
+        list(threads.map(lambda folder, target: _merge(sorted(folder.glob("*.parquet")), target), folders, targets))
+    published = [target.relative_to(stage).as_posix() for target in targets]
     for path in snap.rglob("*"):
         if path.is_file() and path.suffix != ".parquet":
             (stage / path.relative_to(snap)).parent.mkdir(parents=True, exist_ok=True)
