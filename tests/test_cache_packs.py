@@ -82,3 +82,20 @@ def test_a_broken_pack_counts_as_not_cached_and_says_so(bucket, tmp_path, monkey
     with caplog.at_level(logging.WARNING, logger="ogi.load.cache_packs"):
         assert cached_shas(warehouse, VERSION) == {"5" * 64}
     assert any(bad in r.getMessage() and "not cached" in r.getMessage() for r in caplog.records)
+
+
+def test_entries_stored_one_per_object_are_still_read(bucket, tmp_path, monkeypatch):
+    """A bucket filled by ogi before packs holds an object per entry: it still counts,
+    beside the packs, and is read from the bucket once, then from the machine's copy."""
+    warehouse = Location(f"s3://{BUCKET}/legacy/wh")
+    monkeypatch.setenv("OGI_WORK", str(tmp_path / "one"))
+    old, packed = _entries(["7" * 64]), _entries(["8" * 64])
+    for name, data in old.items():
+        warehouse.write(name, data)
+    cache_packs.write(warehouse, _mirror(warehouse), VERSION, packed)
+
+    monkeypatch.setenv("OGI_WORK", str(tmp_path / "two"))
+    assert cached_shas(warehouse, VERSION) == {"7" * 64, "8" * 64}
+    assert set(read_compacts(warehouse, ["7" * 64, "8" * 64], VERSION)) == {"7" * 64, "8" * 64}
+    copy = tmp_path / "two" / "s3" / BUCKET / "legacy" / "wh"
+    assert (copy / next(iter(old))).read_bytes() == next(iter(old.values()))
