@@ -99,3 +99,23 @@ def test_entries_stored_one_per_object_are_still_read(bucket, tmp_path, monkeypa
     assert set(read_compacts(warehouse, ["7" * 64, "8" * 64], VERSION)) == {"7" * 64, "8" * 64}
     copy = tmp_path / "two" / "s3" / BUCKET / "legacy" / "wh"
     assert (copy / next(iter(old))).read_bytes() == next(iter(old.values()))
+
+
+def test_an_entry_that_is_nowhere_costs_no_get(bucket, tmp_path, monkeypatch):
+    """The bucket's one listing says which entries exist alone: a document never
+    cached is not asked for (a GET answered 404 per document, on every table build)."""
+    warehouse = Location(f"s3://{BUCKET}/absent/wh")
+    monkeypatch.setenv("OGI_WORK", str(tmp_path / "one"))
+    cache_packs.write(warehouse, _mirror(warehouse), VERSION, _entries(["a" * 64]))
+    monkeypatch.setenv("OGI_WORK", str(tmp_path / "two"))
+    asked: list[str] = []
+    real = Location.read_many
+
+    def recording(self, rels):
+        if self.remote:
+            asked.extend(rels)
+        return real(self, rels)
+
+    monkeypatch.setattr(Location, "read_many", recording)
+    assert set(read_compacts(warehouse, ["a" * 64, "b" * 64], VERSION)) == {"a" * 64}
+    assert asked == [cache_packs.pack_name(VERSION, _entries(["a" * 64]))]

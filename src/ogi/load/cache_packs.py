@@ -85,13 +85,16 @@ def _unpack(mirror: Location, name: str, entries: dict[str, bytes]) -> None:
 
 
 class Packs:
-    """The packs of one parser version in a bucket, seen from one machine: listed once
-    (lazily, at the first question), each unpacked into the mirror once."""
+    """The parse cache of one parser version in a bucket, seen from one machine: listed
+    once (lazily, at the first question), each pack unpacked into the mirror once."""
 
     def __init__(self, warehouse: Location, mirror: Location, version: str, listed: Iterable[str] | None = None):
+        """``listed``: the names below ``parse_cache/<version>``, when the caller has
+        just listed them (else listed here, when first needed)."""
         self._warehouse, self._mirror, self._version = warehouse, mirror, version
-        self._listed = None if listed is None else [n for n in listed if _is_pack(n)]
+        self._listed = None if listed is None else set(listed)
         self._index: dict[str, list[str]] | None = None  # pack → its entry names
+        self._unpacked: set[str] = set()  # packs this object has put in the mirror
 
     def entry_names(self) -> set[str]:
         """Names of every entry in the bucket's packs (unseen packs fetched and unpacked)."""
@@ -99,18 +102,28 @@ class Packs:
 
     def restore(self, names: Iterable[str]) -> None:
         """Unpack into the mirror, again, the packs holding any of ``names`` (entries
-        the mirror lost); names in no pack are left alone."""
+        the mirror lost); names in no pack, or in a pack just unpacked, are left alone."""
         wanted = set(names)
-        packs = [pack for pack, entries in self._packs().items() if wanted.intersection(entries)]
+        index = self._packs()
+        packs = [pack for pack, entries in index.items() if pack not in self._unpacked and wanted.intersection(entries)]
         self._fetch(packs)
+
+    def stored_alone(self, names: Iterable[str]) -> list[str]:
+        """Those of ``names`` the bucket holds as objects of their own (written so by ogi
+        before packs): the only ones worth a GET, so an entry that is nowhere costs none."""
+        listed = self._listing()
+        return [name for name in names if name in listed]
+
+    def _listing(self) -> set[str]:
+        if self._listed is None:
+            self._listed = set(self._warehouse.listing(f"parse_cache/{self._version}"))
+        return self._listed
 
     def _packs(self) -> dict[str, list[str]]:
         if self._index is None:
-            if self._listed is None:
-                self._listed = [n for n in self._warehouse.listing(prefix(self._version)) if _is_pack(n)]
             self._index = {}
             unseen = []
-            for pack in self._listed:
+            for pack in sorted(n for n in self._listing() if _is_pack(n)):
                 try:
                     self._index[pack] = self._mirror.read(pack + INDEX).decode().split("\n")
                 except FileNotFoundError:
@@ -120,6 +133,8 @@ class Packs:
 
     def _fetch(self, packs: list[str]) -> None:
         assert self._index is not None
+        # a slice at a time, so that no more packs than are in flight together are held
+        # in memory at once (a national backfill's cache is thousands of packs)
         for start in range(0, len(packs), CONCURRENT_REQUESTS):
             for pack, (data, _) in self._warehouse.read_many(packs[start : start + CONCURRENT_REQUESTS]).items():
                 try:
@@ -129,6 +144,7 @@ class Packs:
                     continue
                 _unpack(self._mirror, pack, entries)
                 self._index[pack] = list(entries)
+                self._unpacked.add(pack)
 
 
 def _is_pack(name: str) -> bool:

@@ -169,19 +169,20 @@ def _read_through(warehouse: Location, names: list[str], packs: Packs | None) ->
     machine's mirror (:func:`_mirror`), which holds every pack this machine wrote or
     has seen: the table build reads every entry of the buckets it rebuilds, which
     without the copy is a GET per document per load. An entry the mirror lacks is looked
-    for in the bucket's packs (listed once per ``packs``), then as an entry of its own
-    (written so by ogi before packs)."""
+    for in the bucket's packs, then as an object of its own (written so by ogi before
+    packs), both known from one listing per ``packs``."""
     if not warehouse.remote:
         return {name: data for name, (data, _) in warehouse.read_many(names).items()}
     assert packs is not None
     mirror = _mirror(warehouse)
     found = {name: data for name, (data, _) in mirror.read_many(names).items()}
     missing = [n for n in names if n not in found]
-    if missing:
-        packs.restore(missing)
-        found |= {name: data for name, (data, _) in mirror.read_many(missing).items()}
-        missing = [n for n in missing if n not in found]
-    fetched = {name: data for name, (data, _) in warehouse.read_many(missing).items()} if missing else {}
+    if not missing:
+        return found
+    packs.restore(missing)
+    found |= {name: data for name, (data, _) in mirror.read_many(missing).items()}
+    alone = packs.stored_alone(n for n in missing if n not in found)
+    fetched = {name: data for name, (data, _) in warehouse.read_many(alone).items()} if alone else {}
     mirror.write_many(fetched)
     return found | fetched
 
