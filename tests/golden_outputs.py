@@ -78,10 +78,11 @@ def _render(plan: list[tuple]) -> dict[str, bytes]:
 
 def render_office() -> None:
     """Render the PDF and DOC documents of the set again through LibreOffice, and keep them."""
+    rendered = _render([p for p in plan_documents() if p[2] in OFFICE_FORMATS])  # before removing any
     OFFICE_RENDERED.mkdir(parents=True, exist_ok=True)
     for old in OFFICE_RENDERED.iterdir():
         old.unlink()
-    for name, data in _render([p for p in plan_documents() if p[2] in OFFICE_FORMATS]).items():
+    for name, data in rendered.items():
         (OFFICE_RENDERED / name).write_bytes(data)
 
 
